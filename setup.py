@@ -1,0 +1,66 @@
+from pathlib import Path
+from setuptools import find_namespace_packages
+from setuptools import setup
+
+
+long_description = "\n\n".join(
+    [
+        Path("README.rst").read_text(encoding="utf-8"),
+        Path("CHANGES.rst").read_text(encoding="utf-8"),
+    ]
+)
+
+
+setup(
+    name="collective.tickets",
+    version="1.0.0.dev0",
+    description="Customer support tickets for Plone: conversations, attachments, "
+    "CC recipients and notifications through content rules.",
+    long_description=long_description,
+    long_description_content_type="text/x-rst",
+    classifiers=[
+        "Environment :: Web Environment",
+        "Framework :: Plone",
+        "Framework :: Plone :: 6.2",
+        "Framework :: Plone :: Addon",
+        "Programming Language :: Python",
+        "Programming Language :: Python :: 3.11",
+        "License :: OSI Approved :: GNU General Public License v2 (GPLv2)",
+    ],
+    keywords="Plone tickets helpdesk support",
+    author="collective.tickets developers",
+    license="GPL version 2",
+    packages=find_namespace_packages("src", include=["collective.*"]),
+    package_dir={"": "src"},
+    include_package_data=True,
+    zip_safe=False,
+    python_requires=">=3.11",
+    install_requires=[
+        "Products.CMFPlone>=6.2",
+        "collective.z3cform.datagridfield>=4",
+        "plone.api>=3",
+        "plone.app.contentrules",
+        "plone.app.dexterity",
+        "plone.app.textfield",
+        "plone.app.users",
+        "plone.app.z3cform",
+        "plone.autoform",
+        "plone.batching",
+        "plone.namedfile",
+        "plone.scale",
+        "plone.supermodel",
+        "setuptools",
+    ],
+    extras_require={
+        "test": [
+            "plone.app.contenttypes",
+            "plone.app.testing",
+            "plone.testing",
+            "pytest",
+            "zope.pytestlayer",
+        ],
+    },
+    entry_points={
+        "z3c.autoinclude.plugin": ["target = plone"],
+    },
+)

@@ -1,0 +1,370 @@
+"""The Python API of collective.tickets: everything the screens do, for code.
+
+Every function checks the current user's permissions exactly as the forms do
+and raises ``TicketInputError`` (a ``ValueError``) with a message that says
+what was wrong, before anything is stored.
+"""
+
+from AccessControl import Unauthorized
+from Acquisition import aq_base
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from collective.tickets import _
+from collective.tickets.attachments import human_size
+from collective.tickets.attachments import make_attachment
+from collective.tickets.attachments import make_thumbnail
+from collective.tickets.content.message import SUBJECT_MAX_LENGTH
+from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import ITicket
+from collective.tickets.errors import TicketInputError
+from collective.tickets.errors import TicketStateError
+from collective.tickets.permissions import AddTicket
+from collective.tickets.permissions import AddTicketReply
+from collective.tickets.permissions import CloseTicket
+from collective.tickets.permissions import ReopenTicket
+from collective.tickets.recipients import normalize_cc
+from collective.tickets.users import current_userid
+from collective.tickets.users import display_name
+from collective.tickets.users import is_staff
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from plone import api
+from plone.app.textfield.value import RichTextValue
+from plone.dexterity.utils import addContentToContainer
+from plone.dexterity.utils import createContent
+from plone.namedfile.interfaces import INamedFile
+from urllib.parse import quote
+
+import re
+
+
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_ENTITY_BLANKS_RE = re.compile(r"&(nbsp|#160|#xa0);", re.IGNORECASE)
+
+
+@dataclass
+class Attachment:
+    index: int
+    filename: str
+    size: int
+    content_type: str
+    url: str
+    is_image: bool
+    thumbnail_url: str | None
+
+    @property
+    def size_label(self):
+        return human_size(self.size)
+
+
+@dataclass
+class Message:
+    """One message of a conversation: the ticket's first message or a reply."""
+
+    id: str
+    obj: object
+    author_id: str
+    author_name: str
+    date: datetime
+    text: str
+    attachments: list = field(default_factory=list)
+    is_first: bool = False
+
+
+# Validation
+
+
+def clean_subject(subject):
+    text = subject if isinstance(subject, str) else ""
+    if any(ch in text for ch in "\r\n"):
+        raise TicketInputError(
+            _("error_subject_one_line", default="The subject must be a single line."),
+            field="title",
+        )
+    text = " ".join(text.split())
+    if not text:
+        raise TicketInputError(
+            _("error_subject_missing", default="Enter a subject for the ticket."),
+            field="title",
+        )
+    if len(text) > SUBJECT_MAX_LENGTH:
+        raise TicketInputError(
+            _(
+                "error_subject_too_long",
+                default="The subject has ${length} characters; at most ${max} "
+                "are allowed.",
+                mapping={"length": len(text), "max": SUBJECT_MAX_LENGTH},
+            ),
+            field="title",
+        )
+    return text
+
+
+def is_blank_html(html):
+    text = _ENTITY_BLANKS_RE.sub(" ", _TAG_RE.sub(" ", html or ""))
+    has_media = re.search(r"<(img|video|audio|iframe)\b", html or "", re.I)
+    return not text.strip() and not has_media
+
+
+def clean_text(text):
+    """A RichTextValue for the message, or TicketInputError when there is none."""
+    if isinstance(text, RichTextValue):
+        raw = text.raw
+    elif isinstance(text, str):
+        raw = text
+    else:
+        raw = None
+    if raw is None or is_blank_html(raw):
+        raise TicketInputError(
+            _("error_message_missing", default="Write a message."), field="text"
+        )
+    return RichTextValue(raw, "text/html", "text/x-html-safe")
+
+
+def clean_attachments(attachments):
+    """Blobs for the attachments, given as (filename, data, content_type) or files."""
+    blobs = []
+    for item in attachments or ():
+        if INamedFile.providedBy(item):
+            blobs.append(make_attachment(item.filename, item.data, item.contentType))
+            continue
+        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+            raise TicketInputError(
+                _(
+                    "error_attachment_format",
+                    default="An attachment must be (filename, data, content_type).",
+                ),
+                field="attachments",
+            )
+        filename, data = item[0], item[1]
+        content_type = item[2] if len(item) == 3 else None
+        blobs.append(make_attachment(filename, data, content_type))
+    return blobs
+
+
+# Where tickets live
+
+
+def member_folder(userid, create=True):
+    """The member folder of ``userid``, created on demand."""
+    membership = api.portal.get_tool("portal_membership")
+    folder = membership.getHomeFolder(userid)
+    if folder is None and create:
+        with api.env.adopt_roles(["Manager"]):
+            if not membership.getMemberareaCreationFlag():
+                membership.setMemberareaCreationFlag()
+            membership.createMemberarea(userid)
+        folder = membership.getHomeFolder(userid)
+    return folder
+
+
+def is_member_folder(container):
+    membership = api.portal.get_tool("portal_membership")
+    members = membership.getMembersFolder()
+    return members is not None and aq_base(aq_parent(aq_inner(container))) is aq_base(
+        members
+    )
+
+
+def _require_ticket(ticket):
+    if not ITicket.providedBy(ticket):
+        raise TicketInputError(
+            _(
+                "error_not_a_ticket",
+                default="${obj} is not a ticket.",
+                mapping={"obj": repr(ticket)},
+            )
+        )
+
+
+def _set_author(obj, userid):
+    obj.creators = (userid,)
+
+
+def _store_thumbnails(obj):
+    obj.attachment_thumbnails = {
+        index: thumb
+        for index, thumb in (
+            (index, make_thumbnail(att)) for index, att in enumerate(obj.attachments)
+        )
+        if thumb is not None
+    }
+
+
+# The lifecycle
+
+
+def create(subject, text, cc=(), attachments=(), customer=None):
+    """Open a ticket for ``customer`` (default: the current user) and return it."""
+    author = current_userid()
+    if author is None:
+        raise Unauthorized("Log in to open a ticket.")
+    customer = customer or author
+    customer_user = api.user.get(userid=customer)
+    if customer_user is None:
+        raise TicketInputError(
+            _(
+                "error_unknown_customer",
+                default="There is no user with the id '${userid}'.",
+                mapping={"userid": customer},
+            )
+        )
+    if customer != author and not is_staff():
+        raise Unauthorized("Only the staff may open a ticket for another customer.")
+
+    title = clean_subject(subject)
+    cc_rows = normalize_cc(cc, owner_email=customer_user.getProperty("email", ""))
+    value = clean_text(text)
+    blobs = clean_attachments(attachments)
+
+    folder = member_folder(customer)
+    if folder is None or not api.user.has_permission(AddTicket, obj=folder):
+        raise Unauthorized(f"{author} may not open tickets for {customer}.")
+
+    ticket = createContent(
+        "Ticket",
+        title=title,
+        cc_recipients=cc_rows,
+        text=value,
+        attachments=blobs,
+    )
+    _set_author(ticket, author)
+    _store_thumbnails(ticket)
+    ticket = addContentToContainer(folder, ticket, checkConstraints=False)
+    if customer != author:
+        ticket.changeOwnership(customer_user.getUser())
+        ticket.manage_delLocalRoles([author])
+    ticket.manage_setLocalRoles(customer, ["Owner"])
+    ticket.reindexObjectSecurity()
+    ticket.reindexObject()
+    return ticket
+
+
+def reply(ticket, text, attachments=()):
+    """Add a reply by the current user to ``ticket`` and return it."""
+    _require_ticket(ticket)
+    if state(ticket) != IN_PROGRESS:
+        raise TicketStateError(
+            _(
+                "error_reply_completed",
+                default="This ticket is completed: no more replies can be added.",
+            )
+        )
+    if not api.user.has_permission(AddTicketReply, obj=ticket):
+        raise Unauthorized("You may not reply to this ticket.")
+    value = clean_text(text)
+    blobs = clean_attachments(attachments)
+    author = current_userid()
+
+    message = createContent("TicketReply", text=value, attachments=blobs)
+    message.id = f"reply-{len(ticket.objectIds()) + 1}"
+    _set_author(message, author)
+    _store_thumbnails(message)
+    return addContentToContainer(ticket, message, checkConstraints=True)
+
+
+def state(ticket):
+    """``in_progress`` or ``completed``."""
+    _require_ticket(ticket)
+    return api.content.get_state(obj=ticket)
+
+
+def close(ticket):
+    """Mark the ticket completed (the owner and the staff)."""
+    _require_ticket(ticket)
+    if state(ticket) == COMPLETED:
+        raise TicketStateError(
+            _("error_already_completed", default="This ticket is already completed.")
+        )
+    if not api.user.has_permission(CloseTicket, obj=ticket):
+        raise Unauthorized("You may not close this ticket.")
+    api.content.transition(obj=ticket, transition="complete")
+    ticket.reindexObject(idxs=["ticket_last_activity"])
+    return ticket
+
+
+def reopen(ticket):
+    """Put a completed ticket back in progress (the staff only)."""
+    _require_ticket(ticket)
+    if state(ticket) == IN_PROGRESS:
+        raise TicketStateError(
+            _("error_already_in_progress", default="This ticket is already in progress.")
+        )
+    if not api.user.has_permission(ReopenTicket, obj=ticket):
+        raise Unauthorized("Only the staff may reopen a ticket.")
+    api.content.transition(obj=ticket, transition="reopen")
+    return ticket
+
+
+# Reading
+
+
+def replies(ticket):
+    return [obj for obj in ticket.objectValues() if ITicketReply.providedBy(obj)]
+
+
+def message_author(obj):
+    creators = obj.creators or ()
+    return creators[0] if creators else obj.getOwnerTuple()[1]
+
+
+def message_attachments(obj):
+    base = obj.absolute_url()
+    thumbs = getattr(aq_base(obj), "attachment_thumbnails", None) or {}
+    result = []
+    for index, att in enumerate(obj.attachments or ()):
+        filename = att.filename or "attachment"
+        url = f"{base}/@@attachment/{index}/{quote(filename)}"
+        result.append(
+            Attachment(
+                index=index,
+                filename=filename,
+                size=att.getSize(),
+                content_type=att.contentType,
+                url=url,
+                is_image=index in thumbs,
+                thumbnail_url=f"{base}/@@attachment/thumb/{index}"
+                if index in thumbs
+                else None,
+            )
+        )
+    return result
+
+
+def to_message(obj, is_first=False):
+    author = message_author(obj)
+    return Message(
+        id=obj.getId(),
+        obj=obj,
+        author_id=author,
+        author_name=display_name(author),
+        date=obj.created().asdatetime(),
+        text=obj.text.output_relative_to(obj) if obj.text else "",
+        attachments=message_attachments(obj),
+        is_first=is_first,
+    )
+
+
+def conversation(ticket):
+    """The first message and every reply, oldest first."""
+    _require_ticket(ticket)
+    return [to_message(ticket, is_first=True)] + [
+        to_message(obj) for obj in replies(ticket)
+    ]
+
+
+def tickets_of(userid, state=None):
+    """Catalog brains of ``userid``'s tickets the current user may see, newest activity first."""
+    query = {
+        "portal_type": "Ticket",
+        "ticket_customer": userid,
+        "sort_on": "ticket_last_activity",
+        "sort_order": "descending",
+    }
+    if state:
+        query["review_state"] = state
+    return api.portal.get_tool("portal_catalog")(**query)

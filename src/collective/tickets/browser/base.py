@@ -1,0 +1,55 @@
+"""What the ticket screens share: state labels and form error display."""
+
+from collective.tickets import _
+from collective.tickets.errors import as_validation_error
+from plone import api
+from z3c.form.interfaces import IErrorViewSnippet
+from zope.component import getMultiAdapter
+
+
+STATE_TITLES = {
+    "in_progress": _("state_in_progress", default="In progress"),
+    "completed": _("state_completed", default="Completed"),
+}
+STATE_BADGES = {
+    "in_progress": "text-bg-primary",
+    "completed": "text-bg-secondary",
+}
+
+
+def state_title(state):
+    return STATE_TITLES.get(state, state)
+
+
+def state_badge(state):
+    return STATE_BADGES.get(state, "text-bg-light")
+
+
+def localized(date):
+    return api.portal.get_localized_time(datetime=date, long_format=True) if date else ""
+
+
+class FieldErrorsMixin:
+    """Show an API validation error on the widget it is about, as z3c.form does."""
+
+    def show_error(self, error):
+        widget = self.widgets.get(error.field) if error.field else None
+        if widget is None:
+            api.portal.show_message(error.message, request=self.request, type="error")
+            self.status = error.message
+            return
+        snippet = getMultiAdapter(
+            (
+                as_validation_error(error),
+                self.request,
+                widget,
+                widget.field,
+                self,
+                self.context,
+            ),
+            IErrorViewSnippet,
+        )
+        snippet.update()
+        widget.error = snippet
+        self.widgets.errors += (snippet,)
+        self.status = self.formErrorsMessage

@@ -1,0 +1,63 @@
+"""The "New ticket" form: a customer opens a ticket without seeing their member folder."""
+
+from AccessControl import Unauthorized
+from collective.tickets import _
+from collective.tickets import api as tickets
+from collective.tickets.browser.base import FieldErrorsMixin
+from collective.tickets.content.ticket import ITicket
+from collective.tickets.errors import TicketInputError
+from plone import api
+from plone.autoform.form import AutoExtensibleForm
+from plone.protect.authenticator import check as check_authenticator
+from plone.z3cform import layout
+from z3c.form import button
+from z3c.form import form
+
+
+class NewTicketForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
+    schema = ITicket
+    ignoreContext = True
+    enable_autofocus = True
+    label = _("heading_new_ticket", default="New ticket")
+    description = _(
+        "help_new_ticket",
+        default="Tell us what you need. You can follow the ticket and reply to "
+        "the staff from My tickets.",
+    )
+
+    def update(self):
+        if api.user.is_anonymous():
+            raise Unauthorized("Log in to open a ticket.")
+        super().update()
+
+    @button.buttonAndHandler(_("button_open_ticket", default="Open ticket"), name="open")
+    def handle_open(self, action):
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        check_authenticator(self.request)
+        try:
+            ticket = tickets.create(
+                subject=data["title"],
+                text=data["text"],
+                cc=data.get("cc_recipients") or (),
+                attachments=data.get("attachments") or (),
+            )
+        except TicketInputError as error:
+            self.show_error(error)
+            return
+        api.portal.show_message(
+            _("msg_ticket_opened", default="Your ticket has been opened."),
+            request=self.request,
+        )
+        self.request.response.redirect(ticket.absolute_url())
+
+    @button.buttonAndHandler(_("button_cancel", default="Cancel"), name="cancel")
+    def handle_cancel(self, action):
+        self.request.response.redirect(
+            api.portal.get().absolute_url() + "/@@my-tickets"
+        )
+
+
+NewTicketView = layout.wrap_form(NewTicketForm)

@@ -1,0 +1,170 @@
+"""The ticket page: the conversation, the reply form, closing and reopening."""
+
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from collective.tickets import _
+from collective.tickets import api as tickets
+from collective.tickets.browser.base import FieldErrorsMixin
+from collective.tickets.browser.base import localized
+from collective.tickets.browser.base import state_badge
+from collective.tickets.browser.base import state_title
+from collective.tickets.content.reply import ITicketReply
+from collective.tickets.errors import TicketInputError
+from collective.tickets.errors import TicketStateError
+from collective.tickets.permissions import AddTicketReply
+from collective.tickets.permissions import CloseTicket
+from collective.tickets.permissions import ReopenTicket
+from collective.tickets.users import display_name
+from plone import api
+from plone.app.layout.viewlets.common import ViewletBase
+from plone.autoform.form import AutoExtensibleForm
+from plone.protect.authenticator import check as check_authenticator
+from plone.z3cform import z2
+from plone.z3cform.interfaces import IWrappedForm
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from z3c.form import button
+from z3c.form import form
+from z3c.form.interfaces import IFormLayer
+from zExceptions import BadRequest
+from zope.interface import alsoProvides
+
+
+class TicketView(BrowserView):
+    def __call__(self):
+        self.messages = tickets.conversation(self.context)
+        return self.index()
+
+    @property
+    def state(self):
+        return tickets.state(self.context)
+
+    def state_title(self):
+        return state_title(self.state)
+
+    def state_badge(self):
+        return state_badge(self.state)
+
+    def customer_name(self):
+        return display_name(self.context.getOwnerTuple()[1])
+
+    def cc_recipients(self):
+        return self.context.cc_recipients or []
+
+    def localized(self, date):
+        return localized(date)
+
+    def can_close(self):
+        return self.state == tickets.IN_PROGRESS and api.user.has_permission(
+            CloseTicket, obj=self.context
+        )
+
+    def can_reopen(self):
+        return self.state == tickets.COMPLETED and api.user.has_permission(
+            ReopenTicket, obj=self.context
+        )
+
+    def my_tickets_url(self):
+        return api.portal.get().absolute_url() + "/@@my-tickets"
+
+
+class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
+    schema = ITicketReply
+    ignoreContext = True
+    prefix = "reply"
+    label = _("heading_reply", default="Reply")
+    # The conversation is what a visitor reads first, not the reply box.
+    enable_autofocus = False
+
+    @property
+    def action(self):
+        return self.context.absolute_url()
+
+    @button.buttonAndHandler(_("button_send_reply", default="Send reply"), name="send")
+    def handle_send(self, action):
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        check_authenticator(self.request)
+        try:
+            reply = tickets.reply(
+                self.context, text=data["text"], attachments=data.get("attachments") or ()
+            )
+        except TicketStateError as error:
+            api.portal.show_message(error.message, request=self.request, type="error")
+            self.request.response.redirect(self.context.absolute_url())
+            return
+        except TicketInputError as error:
+            self.show_error(error)
+            return
+        api.portal.show_message(
+            _("msg_reply_sent", default="Your reply has been added."),
+            request=self.request,
+        )
+        self.request.response.redirect(f"{self.context.absolute_url()}#{reply.getId()}")
+
+
+class ReplyViewlet(ViewletBase):
+    """The reply box under the conversation, while the ticket is in progress."""
+
+    index = ViewPageTemplateFile("templates/reply_viewlet.pt")
+    form = None
+
+    def available(self):
+        context = aq_inner(self.context)
+        return tickets.state(context) == tickets.IN_PROGRESS and bool(
+            api.user.has_permission(AddTicketReply, obj=context)
+        )
+
+    def update(self):
+        super().update()
+        if not self.available():
+            return
+        z2.switch_on(self, request_layer=IFormLayer)
+        self.form = ReplyForm(aq_inner(self.context), self.request)
+        alsoProvides(self.form, IWrappedForm)
+        self.form.update()
+
+    def render(self):
+        if self.form is None:
+            return ""
+        return self.index()
+
+
+class TicketTransitionView(BrowserView):
+    """POST target of the "Close ticket" and "Reopen" buttons."""
+
+    transitions = {"complete": tickets.close, "reopen": tickets.reopen}
+
+    def __call__(self):
+        if self.request.method != "POST":
+            raise BadRequest("Use the buttons on the ticket page.")
+        check_authenticator(self.request)
+        transition = self.transitions.get(self.request.form.get("transition"))
+        if transition is None:
+            raise BadRequest("Unknown transition.")
+        try:
+            transition(self.context)
+        except TicketStateError as error:
+            api.portal.show_message(error.message, request=self.request, type="info")
+        else:
+            api.portal.show_message(self._done_message(), request=self.request)
+        self.request.response.redirect(self.context.absolute_url())
+        return ""
+
+    def _done_message(self):
+        if tickets.state(self.context) == tickets.COMPLETED:
+            return _("msg_ticket_closed", default="The ticket is now completed.")
+        return _("msg_ticket_reopened", default="The ticket is in progress again.")
+
+
+class ReplyView(BrowserView):
+    """A reply has no page of its own: show it in its conversation."""
+
+    def __call__(self):
+        ticket = aq_parent(aq_inner(self.context))
+        self.request.response.redirect(
+            f"{ticket.absolute_url()}#{self.context.getId()}"
+        )
+        return ""

@@ -1,0 +1,80 @@
+"""A file input that takes several files at once, for message attachments."""
+
+from collective.tickets.attachments import human_size
+from collective.tickets.attachments import make_attachment
+from collective.tickets.errors import as_validation_error
+from collective.tickets.errors import TicketInputError
+from z3c.form.browser.widget import HTMLInputWidget
+from z3c.form.converter import BaseDataConverter
+from z3c.form.interfaces import IFieldWidget
+from z3c.form.interfaces import IWidget
+from z3c.form.interfaces import NO_VALUE
+from z3c.form.widget import FieldWidget
+from z3c.form.widget import Widget
+from zope.browserpage.viewpagetemplatefile import ViewPageTemplateFile
+from zope.component import adapter
+from zope.interface import implementer
+from zope.interface import implementer_only
+from zope.schema.interfaces import IList
+
+
+class IMultiFileWidget(IWidget):
+    """Uploads any number of files into a list of blobs."""
+
+
+@implementer_only(IMultiFileWidget)
+class MultiFileWidget(HTMLInputWidget, Widget):
+    klass = "form-control multi-file-widget"
+    css = "file"
+    input_template = ViewPageTemplateFile("templates/multifile_input.pt")
+    display_template = ViewPageTemplateFile("templates/multifile_display.pt")
+
+    def render(self):
+        if self.mode == "display":
+            return self.display_template(self)
+        return self.input_template(self)
+
+    def extract(self, default=NO_VALUE):
+        value = self.request.get(self.name, default)
+        if value is default:
+            return default
+        uploads = value if isinstance(value, (list, tuple)) else [value]
+        files = [upload for upload in uploads if getattr(upload, "filename", None)]
+        return files or default
+
+    def display_items(self):
+        return [
+            {"filename": item.filename, "size": human_size(item.getSize())}
+            for item in self.value or ()
+            if hasattr(item, "getSize")
+        ]
+
+
+@adapter(IList, IMultiFileWidget)
+class MultiFileConverter(BaseDataConverter):
+    """Browser uploads to NamedBlobFile/NamedBlobImage, checked one by one."""
+
+    def toWidgetValue(self, value):
+        return value or []
+
+    def toFieldValue(self, value):
+        if not value or value is NO_VALUE:
+            return self.field.missing_value
+        blobs = []
+        for upload in value:
+            if not hasattr(upload, "read"):
+                # Already converted (the form re-extracts on redisplay).
+                blobs.append(upload)
+                continue
+            upload.seek(0)
+            content_type = upload.headers.get("content-type") if upload.headers else None
+            try:
+                blobs.append(make_attachment(upload.filename, upload.read(), content_type))
+            except TicketInputError as error:
+                raise as_validation_error(error) from error
+        return blobs
+
+
+@implementer(IFieldWidget)
+def MultiFileFieldWidget(field, request):
+    return FieldWidget(field, MultiFileWidget(request))

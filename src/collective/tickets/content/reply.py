@@ -1,0 +1,37 @@
+from Acquisition import aq_parent
+from collective.tickets.browser.widgets import MultiFileFieldWidget
+from collective.tickets.content.message import attachments_field
+from collective.tickets.content.message import message_text_field
+from collective.tickets.content.ticket import ITicket
+from plone.autoform import directives
+from plone.dexterity.content import Item
+from plone.supermodel import model
+from zope.interface import implementer
+
+
+class ITicketReply(model.Schema):
+    """A message added to a ticket's conversation by the customer or the staff."""
+
+    text = message_text_field()
+
+    directives.widget("attachments", MultiFileFieldWidget)
+    attachments = attachments_field()
+
+
+@implementer(ITicketReply)
+class TicketReply(Item):
+    exclude_from_nav = True
+
+    def Title(self):
+        ticket = aq_parent(self)
+        return ticket.Title() if ticket is not None else ""
+
+
+def reindex_ticket_activity(reply, event):
+    """A ticket's listing row shows its last activity: keep the catalog current."""
+    if event.object is not reply:
+        # The whole ticket is being added or removed with its replies.
+        return
+    ticket = event.newParent if event.newParent is not None else event.oldParent
+    if ITicket.providedBy(ticket):
+        ticket.reindexObject(idxs=["ticket_last_activity", "SearchableText"])

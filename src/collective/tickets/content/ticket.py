@@ -1,0 +1,85 @@
+from collective.tickets import _
+from collective.tickets.browser.widgets import MultiFileFieldWidget
+from collective.tickets.content.message import attachments_field
+from collective.tickets.content.message import message_text_field
+from collective.tickets.content.message import SUBJECT_MAX_LENGTH
+from collective.tickets.errors import as_validation_error
+from collective.tickets.errors import TicketInputError
+from collective.tickets.recipients import check_email
+from collective.tickets.recipients import MAX_CC_RECIPIENTS
+from collective.z3cform.datagridfield.datagridfield import DataGridFieldWidgetFactory
+from collective.z3cform.datagridfield.row import DictRow
+from plone.autoform import directives
+from plone.dexterity.content import Container
+from plone.supermodel import model
+from zope import schema
+from zope.interface import implementer
+
+
+def valid_cc_email(value):
+    try:
+        check_email(value)
+    except TicketInputError as error:
+        raise as_validation_error(error) from error
+    return True
+
+
+class ICCRecipient(model.Schema):
+    """One row of a ticket's CC list."""
+
+    email = schema.TextLine(
+        title=_("label_cc_email", default="E-mail address"),
+        required=True,
+        constraint=valid_cc_email,
+    )
+    name = schema.TextLine(
+        title=_("label_cc_name", default="Name"),
+        required=False,
+    )
+
+
+class ITicket(model.Schema):
+    """A customer's support request: a subject, CC recipients and a first message."""
+
+    title = schema.TextLine(
+        title=_("label_subject", default="Subject"),
+        description=_(
+            "help_subject", default="A short summary of the problem or the request."
+        ),
+        required=True,
+        max_length=SUBJECT_MAX_LENGTH,
+    )
+
+    directives.widget(
+        "cc_recipients",
+        DataGridFieldWidgetFactory,
+        allow_reorder=False,
+        auto_append=False,
+    )
+    cc_recipients = schema.List(
+        title=_("label_cc_recipients", default="CC recipients"),
+        description=_(
+            "help_cc_recipients",
+            default="Other e-mail addresses that receive every update of this "
+            "ticket (at most ${max}).",
+            mapping={"max": MAX_CC_RECIPIENTS},
+        ),
+        value_type=DictRow(title="CC", schema=ICCRecipient),
+        required=False,
+        default=[],
+        missing_value=[],
+    )
+
+    text = message_text_field()
+
+    directives.widget("attachments", MultiFileFieldWidget)
+    attachments = attachments_field()
+
+
+@implementer(ITicket)
+class Ticket(Container):
+    """A ticket; its replies are its children, in the order they were written."""
+
+    # Tickets are reached through "My tickets" and the staff screens, never
+    # through the navigation.
+    exclude_from_nav = True

@@ -1,0 +1,62 @@
+from collective.tickets import logger
+from plone import api
+from plone.base.interfaces import INonInstallable
+from zope.interface import implementer
+
+
+STAFF_GROUP = "ticket-staff"
+STAFF_ROLE = "TicketManager"
+
+
+@implementer(INonInstallable)
+class HiddenProfiles:
+    def getNonInstallableProfiles(self):
+        return ["collective.tickets:uninstall"]
+
+
+def ensure_staff_group():
+    group = api.group.get(groupname=STAFF_GROUP)
+    if group is None:
+        api.group.create(
+            groupname=STAFF_GROUP,
+            title="Ticket staff",
+            description="Members of this group answer, close and reopen every ticket.",
+            roles=[STAFF_ROLE],
+        )
+        logger.info("Created the group %s", STAFF_GROUP)
+    elif STAFF_ROLE not in api.group.get_roles(groupname=STAFF_GROUP):
+        api.group.grant_roles(groupname=STAFF_GROUP, roles=[STAFF_ROLE])
+
+
+def ensure_members_folder():
+    """Tickets live in member folders: turn them on and make sure Members exists."""
+    portal = api.portal.get()
+    api.portal.set_registry_record("plone.enable_user_folders", True)
+    # Turning user folders on adds a "My Folder" entry to the personal menu;
+    # customers reach their tickets through "My tickets", never their folder.
+    mystuff = getattr(api.portal.get_tool("portal_actions").user, "mystuff", None)
+    if mystuff is not None:
+        mystuff.visible = False
+    membership = api.portal.get_tool("portal_membership")
+    folder_id = membership.membersfolder_id or "Members"
+    if folder_id not in portal.objectIds():
+        with api.env.adopt_roles(["Manager"]):
+            folder = api.content.create(
+                container=portal,
+                type="Folder",
+                id=folder_id,
+                title="Members",
+                exclude_from_nav=True,
+            )
+        logger.info("Created the members folder %s", folder.absolute_url_path())
+
+
+def post_install(context):
+    ensure_staff_group()
+    ensure_members_folder()
+
+
+def uninstall(context):
+    mystuff = getattr(api.portal.get_tool("portal_actions").user, "mystuff", None)
+    if mystuff is not None:
+        mystuff.visible = True

@@ -1,0 +1,78 @@
+"""Test layers of collective.tickets, with the users every test speaks of."""
+
+from plone import api
+from plone.app.testing import applyProfile
+from plone.app.testing import FunctionalTesting
+from plone.app.testing import IntegrationTesting
+from plone.app.testing import PLONE_FIXTURE
+from plone.app.testing import PloneSandboxLayer
+from plone.app.testing import setRoles
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import TEST_USER_ID
+from plone.testing import zope as zope_testing
+from Products.MailHost.interfaces import IMailHost
+from Products.CMFPlone.tests.utils import MockMailHost
+from zope.component import getSiteManager
+
+
+PASSWORD = "secret-Pa55word"
+CUSTOMER = "customer1"
+OTHER_CUSTOMER = "customer2"
+STAFF = "staff1"
+SITE_ADMIN = "siteadmin1"
+USERS = {
+    CUSTOMER: {"email": "customer1@example.com", "fullname": "Carla Customer"},
+    OTHER_CUSTOMER: {"email": "customer2@example.com", "fullname": "Otto Other"},
+    STAFF: {"email": "staff1@example.com", "fullname": "Sam Staff"},
+    SITE_ADMIN: {"email": "siteadmin1@example.com", "fullname": "Sue Admin"},
+}
+
+
+class CollectiveTicketsLayer(PloneSandboxLayer):
+    defaultBases = (PLONE_FIXTURE,)
+
+    def setUpZope(self, app, configurationContext):
+        import collective.tickets
+
+        self.loadZCML(package=collective.tickets)
+
+    def setUpPloneSite(self, portal):
+        applyProfile(portal, "collective.tickets:default")
+        portal._original_MailHost = portal.MailHost
+        portal.MailHost = mailhost = MockMailHost("MailHost")
+        mailhost.smtp_host = "localhost"
+        getSiteManager(portal).registerUtility(mailhost, provided=IMailHost)
+        api.portal.set_registry_record("plone.email_from_address", "helpdesk@example.com")
+        api.portal.set_registry_record("plone.email_from_name", "Helpdesk")
+        for userid, props in USERS.items():
+            api.user.create(
+                email=props["email"],
+                username=userid,
+                password=PASSWORD,
+                properties={"fullname": props["fullname"]},
+            )
+        api.group.add_user(groupname="ticket-staff", username=STAFF)
+        api.user.grant_roles(username=SITE_ADMIN, roles=["Site Administrator"])
+        setRoles(portal, TEST_USER_ID, ["Manager"])
+
+
+FIXTURE = CollectiveTicketsLayer()
+
+INTEGRATION_TESTING = IntegrationTesting(
+    bases=(FIXTURE,), name="CollectiveTickets:Integration"
+)
+FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(FIXTURE, zope_testing.WSGI_SERVER_FIXTURE),
+    name="CollectiveTickets:Functional",
+)
+
+__all__ = [
+    "CUSTOMER",
+    "FUNCTIONAL_TESTING",
+    "INTEGRATION_TESTING",
+    "OTHER_CUSTOMER",
+    "PASSWORD",
+    "SITE_ADMIN",
+    "SITE_OWNER_NAME",
+    "STAFF",
+]
