@@ -15,3 +15,55 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def as_user(portal, userid):
     """Run a block as ``userid``, then go back to whoever ran before."""
     return api.env.adopt_user(username=userid)
+
+
+def browser_for(layer, userid=None, password=None):
+    """A test browser on the layer's app, logged in as ``userid`` when given."""
+    from collective.tickets.testing import PASSWORD
+    from plone.testing.zope import Browser
+
+    browser = Browser(layer["app"])
+    browser.handleErrors = True
+    browser.raiseHttpErrors = False
+    if userid:
+        browser.addHeader("Authorization", f"Basic {userid}:{password or PASSWORD}")
+    return browser
+
+
+def authenticator(browser):
+    """The CSRF token of the page the browser shows."""
+    return browser.getControl(name="_authenticator", index=0).value
+
+
+def post_multipart(browser, url, fields):
+    """POST ``fields`` as a browser's multipart form would.
+
+    Used where the page adds form rows with JavaScript (the CC grid), which
+    the test browser does not run. ``fields`` is a list of ``(name, value)``;
+    a value ``(filename, data, content_type)`` is a file upload.
+    """
+    from urllib3.filepost import encode_multipart_formdata
+
+    body, content_type = encode_multipart_formdata(fields)
+    browser.post(url, body, content_type)
+
+
+def new_ticket_fields(token, subject, text, cc=(), files=(), button="open"):
+    fields = [
+        ("_authenticator", token),
+        ("form.widgets.title", subject),
+        ("form.widgets.cc_recipients.count", str(len(cc))),
+        ("form.widgets.text", text),
+        ("form.widgets.text.mimeType", "text/html"),
+    ]
+    for index, (email, name) in enumerate(cc):
+        prefix = f"form.widgets.cc_recipients.{index}"
+        fields += [
+            (f"{prefix}-empty-marker", "1"),
+            (f"{prefix}.widgets.email", email),
+            (f"{prefix}.widgets.name", name),
+        ]
+    for upload in files:
+        fields.append(("form.widgets.attachments", upload))
+    fields.append((f"form.buttons.{button}", "x"))
+    return fields

@@ -62,8 +62,12 @@ INTEGRATION_TESTING = IntegrationTesting(
     bases=(FIXTURE,), name="CollectiveTickets:Integration"
 )
 FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(FIXTURE,), name="CollectiveTickets:Functional"
+)
+# A real HTTP server on 127.0.0.1, for tests that drive a real browser.
+SERVER_TESTING = FunctionalTesting(
     bases=(FIXTURE, zope_testing.WSGI_SERVER_FIXTURE),
-    name="CollectiveTickets:Functional",
+    name="CollectiveTickets:Server",
 )
 
 __all__ = [
@@ -73,6 +77,7 @@ __all__ = [
     "OTHER_CUSTOMER",
     "PASSWORD",
     "SITE_ADMIN",
+    "SERVER_TESTING",
     "SITE_OWNER_NAME",
     "STAFF",
 ]

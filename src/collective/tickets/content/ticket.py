@@ -54,7 +54,6 @@ class ITicket(model.Schema):
         "cc_recipients",
         DataGridFieldWidgetFactory,
         allow_reorder=False,
-        auto_append=False,
     )
     cc_recipients = schema.List(
         title=_("label_cc_recipients", default="CC recipients"),
