@@ -1,0 +1,53 @@
+# collective.tickets: `make run` serves the demo site, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+INSTANCE := instance
+
+.PHONY: help install run site test lint format i18n versions buildout-check clean
+
+help:
+	@echo "make run             create .venv, the instance and the demo site, and serve it"
+	@echo "make test            run the whole test suite"
+	@echo "make buildout-check  build the same instance with zc.buildout and start it"
+	@echo "make i18n            rebuild the translation catalogues"
+	@echo "make clean           remove .venv (never the instance and its data)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): setup.py constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -c constraints.txt "pip" "setuptools" "wheel"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
+	touch $@
+
+install: $(INSTALLED)
+
+$(INSTANCE)/etc/zope.conf: | $(INSTALLED)
+	$(BIN)/python scripts/make_instance.py $(INSTANCE)
+
+site: $(INSTALLED) $(INSTANCE)/etc/zope.conf
+	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py
+
+run: site
+	@echo
+	@echo "  Demo site:   http://127.0.0.1:8080/Plone"
+	@echo "  Zope admin:  admin / admin"
+	@echo "  Customers:   customer1, customer2 / tickets-demo"
+	@echo "  Staff:       staff1 / tickets-demo"
+	@echo
+	$(BIN)/runwsgi $(INSTANCE)/etc/zope.ini
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+versions:
+	$(BIN)/python scripts/make_versions.py
+
+buildout-check:
+	bash scripts/buildout_check.sh
+
+clean:
+	rm -rf $(VENV)
