@@ -43,6 +43,10 @@ run: site
 test: $(INSTALLED)
 	$(BIN)/pytest
 
+i18n: $(INSTALLED)
+	$(BIN)/python -m pip install -q -c constraints.txt i18ndude
+	bash scripts/i18n.sh
+
 versions:
 	$(BIN)/python scripts/make_versions.py
 
