@@ -334,3 +334,32 @@ class TestAccess(ScreenTestCase):
         browser.open(ticket.absolute_url())
         self.assertIn("I cannot log in.", browser.contents)
         self.assertIn("Close ticket", browser.contents)
+
+
+class TestTicketChrome(ScreenTestCase):
+    def test_breadcrumbs_lead_to_my_tickets_not_the_member_folder(self):
+        ticket = self.open_ticket_as_customer()
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(ticket.absolute_url())
+        breadcrumbs = browser.contents[browser.contents.index('id="portal-breadcrumbs"') :]
+        breadcrumbs = breadcrumbs[: breadcrumbs.index("</nav>")]
+        self.assertIn("@@my-tickets", breadcrumbs)
+        self.assertNotIn("/Members", breadcrumbs)
+
+    def test_add_menu_entry_leads_to_the_reply_form(self):
+        ticket = self.open_ticket_as_customer()
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(ticket.absolute_url() + "/++add++TicketReply")
+        self.assertEqual(browser.url, ticket.absolute_url() + "#ticket-reply")
+        self.assertIn("Send reply", browser.contents)
+        self.assertEqual(len(tickets.conversation(ticket)), 1)
+
+    def test_reply_url_shows_the_reply_in_its_conversation(self):
+        ticket = self.open_ticket_as_customer()
+        with as_user(self.portal, STAFF):
+            reply = tickets.reply(ticket, "<p>Seen</p>")
+        transaction.commit()
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(reply.absolute_url())
+        self.assertEqual(browser.url, f"{ticket.absolute_url()}#{reply.getId()}")
+        self.assertIn(f'id="{reply.getId()}"', browser.contents)

@@ -1,5 +1,16 @@
+"""What installing (and uninstalling) collective.tickets does to a site."""
+
+from collective.tickets import api as tickets
+from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import INTEGRATION_TESTING
+from collective.tickets.testing import OTHER_CUSTOMER
+from collective.tickets.testing import STAFF
+from helpers import as_user
 from plone import api
+from plone.app.testing import setRoles
+from plone.app.testing import TEST_USER_ID
+from plone.browserlayer.utils import registered_layers
+from plone.dexterity.utils import createContentInContainer
 
 import unittest
 
@@ -7,7 +18,129 @@ import unittest
 class TestInstall(unittest.TestCase):
     layer = INTEGRATION_TESTING
 
+    def setUp(self):
+        self.portal = self.layer["portal"]
+
     def test_product_is_installed(self):
-        self.assertTrue(api.addon.get("collective.tickets").valid)
-        installer = api.portal.get().unrestrictedTraverse("@@installer")
+        installer = self.portal.unrestrictedTraverse("@@installer")
         self.assertTrue(installer.is_product_installed("collective.tickets"))
+
+    def test_browser_layer_is_registered(self):
+        from collective.tickets.interfaces import ICollectiveTicketsLayer
+
+        self.assertIn(ICollectiveTicketsLayer, registered_layers())
+
+    def test_types_and_workflow(self):
+        types = api.portal.get_tool("portal_types")
+        self.assertEqual(types["Ticket"].allowed_content_types, ("TicketReply",))
+        self.assertFalse(types["Ticket"].global_allow)
+        self.assertFalse(types["TicketReply"].global_allow)
+        workflow = api.portal.get_tool("portal_workflow")
+        self.assertEqual(workflow.getChainForPortalType("Ticket"), ("ticket_workflow",))
+        self.assertEqual(workflow.getChainForPortalType("TicketReply"), ())
+        wf = workflow["ticket_workflow"]
+        self.assertEqual(wf.initial_state, "in_progress")
+        self.assertEqual(sorted(wf.states.objectIds()), ["completed", "in_progress"])
+        self.assertEqual(sorted(wf.transitions.objectIds()), ["complete", "reopen"])
+
+    def test_staff_group_has_the_ticket_manager_role(self):
+        self.assertIn("TicketManager", api.group.get_roles(groupname="ticket-staff"))
+        self.assertIn("TicketManager", api.user.get_roles(username=STAFF))
+
+    def test_member_folders_are_on_and_members_exists(self):
+        self.assertIn("Members", self.portal.objectIds())
+        self.assertTrue(api.portal.get_registry_record("plone.enable_user_folders"))
+        membership = api.portal.get_tool("portal_membership")
+        self.assertTrue(membership.getMemberareaCreationFlag())
+        # Customers reach their tickets through "My tickets", not their folder.
+        self.assertFalse(api.portal.get_tool("portal_actions").user.mystuff.visible)
+
+    def test_member_folder_is_created_on_demand(self):
+        self.assertNotIn(OTHER_CUSTOMER, self.portal["Members"].objectIds())
+        with as_user(self.portal, OTHER_CUSTOMER):
+            tickets.create("First", "<p>one</p>")
+        folder = self.portal["Members"][OTHER_CUSTOMER]
+        self.assertIn("Owner", folder.get_local_roles_for_userid(OTHER_CUSTOMER))
+
+    def test_reinstall_keeps_tickets(self):
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create("Kept", "<p>kept</p>")
+        setup = api.portal.get_tool("portal_setup")
+        setup.runAllImportStepsFromProfile("profile-collective.tickets:default")
+        self.assertEqual(tickets.state(ticket), "in_progress")
+        self.assertEqual(len(api.content.find(portal_type="Ticket")), 1)
+        self.assertEqual(len(api.group.get_groups()), len({g.id for g in api.group.get_groups()}))
+
+    def test_replies_are_not_searched_on_their_own(self):
+        self.assertIn("TicketReply", api.portal.get_registry_record("plone.types_not_searched"))
+
+
+class TestPlacement(unittest.TestCase):
+    """Tickets only in member folders, replies only in tickets."""
+
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        setRoles(self.portal, TEST_USER_ID, ["Manager"])
+
+    def test_ticket_is_not_addable_at_the_root_or_in_a_folder(self):
+        folder = api.content.create(self.portal, "Folder", id="folder")
+        for container in (self.portal, folder):
+            allowed = [fti.getId() for fti in container.allowedContentTypes()]
+            self.assertNotIn("Ticket", allowed)
+            self.assertNotIn("TicketReply", allowed)
+            with self.assertRaises(Exception):
+                api.content.create(container, "Ticket", title="nope")
+
+    def test_reply_is_addable_only_in_a_ticket(self):
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create("Where", "<p>here</p>")
+        self.assertEqual(
+            [fti.getId() for fti in ticket.allowedContentTypes()], ["TicketReply"]
+        )
+        with self.assertRaises(ValueError):
+            createContentInContainer(self.portal, "TicketReply")
+
+    def test_customer_gets_none_of_the_editing_tools(self):
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create("Tools", "<p>tools</p>")
+            for permission in (
+                "Add portal content",
+                "Copy or Move",
+                "Delete objects",
+                "Modify portal content",
+                "Modify view template",
+                "Sharing page: Delegate roles",
+                "List folder contents",
+                "Manage Context Aliases",
+            ):
+                self.assertFalse(
+                    api.user.has_permission(permission, obj=ticket), permission
+                )
+
+
+class TestUninstall(unittest.TestCase):
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        installer = self.portal.unrestrictedTraverse("@@installer")
+        installer.uninstall_product("collective.tickets")
+
+    def test_product_is_uninstalled(self):
+        installer = self.portal.unrestrictedTraverse("@@installer")
+        self.assertFalse(installer.is_product_installed("collective.tickets"))
+
+    def test_everything_installed_is_removed(self):
+        from collective.tickets.interfaces import ICollectiveTicketsLayer
+
+        self.assertNotIn(ICollectiveTicketsLayer, registered_layers())
+        types = api.portal.get_tool("portal_types")
+        self.assertNotIn("Ticket", types.objectIds())
+        self.assertNotIn("TicketReply", types.objectIds())
+        self.assertNotIn("ticket_workflow", api.portal.get_tool("portal_workflow").objectIds())
+        catalog = api.portal.get_tool("portal_catalog")
+        self.assertNotIn("ticket_customer", catalog.indexes())
+        self.assertNotIn("ticket_last_author", catalog.schema())
+        self.assertNotIn("TicketReply", api.portal.get_registry_record("plone.types_not_searched"))

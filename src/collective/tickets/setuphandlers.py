@@ -60,3 +60,10 @@ def uninstall(context):
     mystuff = getattr(api.portal.get_tool("portal_actions").user, "mystuff", None)
     if mystuff is not None:
         mystuff.visible = True
+    # In Python rather than registry.xml: once the types are gone the record
+    # refuses any list that still names TicketReply.
+    not_searched = api.portal.get_registry_record("plone.types_not_searched")
+    api.portal.set_registry_record(
+        "plone.types_not_searched",
+        tuple(name for name in not_searched if name != "TicketReply"),
+    )

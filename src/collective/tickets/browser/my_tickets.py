@@ -7,6 +7,7 @@ from collective.tickets import api as tickets
 from collective.tickets.browser.base import localized
 from collective.tickets.browser.base import state_badge
 from collective.tickets.browser.base import state_title
+from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.users import current_userid
 from collective.tickets.users import display_name
 from plone import api
@@ -73,6 +74,7 @@ class MyTicketsView(TicketListing):
     def __call__(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in to see your tickets.")
+        hide_portlet_columns(self.request)
         return self.index()
 
     def customer_id(self):

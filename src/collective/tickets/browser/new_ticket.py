@@ -4,6 +4,7 @@ from AccessControl import Unauthorized
 from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets.browser.base import FieldErrorsMixin
+from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.errors import TicketInputError
 from plone import api
@@ -28,7 +29,12 @@ class NewTicketForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
     def update(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in to open a ticket.")
+        hide_portlet_columns(self.request)
         super().update()
+
+    def updateActions(self):
+        super().updateActions()
+        self.actions["open"].addClass("btn-primary")
 
     @button.buttonAndHandler(_("button_open_ticket", default="Open ticket"), name="open")
     def handle_open(self, action):

@@ -8,6 +8,8 @@ from collective.tickets.browser.base import FieldErrorsMixin
 from collective.tickets.browser.base import localized
 from collective.tickets.browser.base import state_badge
 from collective.tickets.browser.base import state_title
+from collective.tickets.browser.navigation import hide_portlet_columns
+from collective.tickets.browser.navigation import tickets_home_url
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.errors import TicketInputError
 from collective.tickets.errors import TicketStateError
@@ -18,6 +20,7 @@ from collective.tickets.users import display_name
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
 from plone.autoform.form import AutoExtensibleForm
+from plone.dexterity.browser.add import DefaultAddView
 from plone.protect.authenticator import check as check_authenticator
 from plone.z3cform import z2
 from plone.z3cform.interfaces import IWrappedForm
@@ -32,6 +35,7 @@ from zope.interface import alsoProvides
 
 class TicketView(BrowserView):
     def __call__(self):
+        hide_portlet_columns(self.request)
         self.messages = tickets.conversation(self.context)
         return self.index()
 
@@ -65,7 +69,7 @@ class TicketView(BrowserView):
         )
 
     def my_tickets_url(self):
-        return api.portal.get().absolute_url() + "/@@my-tickets"
+        return tickets_home_url()
 
 
 class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
@@ -79,6 +83,10 @@ class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
     @property
     def action(self):
         return self.context.absolute_url()
+
+    def updateActions(self):
+        super().updateActions()
+        self.actions["send"].addClass("btn-primary")
 
     @button.buttonAndHandler(_("button_send_reply", default="Send reply"), name="send")
     def handle_send(self, action):
@@ -103,6 +111,15 @@ class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
             request=self.request,
         )
         self.request.response.redirect(f"{self.context.absolute_url()}#{reply.getId()}")
+
+
+class ReplyAddView(DefaultAddView):
+    """``++add++TicketReply`` (the toolbar's "Add new") leads to the reply box,
+    which validates and files the reply like every other way of replying."""
+
+    def __call__(self):
+        self.request.response.redirect(f"{self.context.absolute_url()}#ticket-reply")
+        return ""
 
 
 class ReplyViewlet(ViewletBase):

@@ -10,13 +10,10 @@ from zope import schema
 SUBJECT_MAX_LENGTH = 200
 
 
-def message_text_field():
+def message_text_field(description):
     return RichText(
         title=_("label_message", default="Message"),
-        description=_(
-            "help_message",
-            default="Describe your request. You can use bold, lists and links.",
-        ),
+        description=description,
         required=True,
         default_mime_type="text/html",
         output_mime_type="text/x-html-safe",

@@ -1,4 +1,5 @@
 from Acquisition import aq_parent
+from collective.tickets import _
 from collective.tickets.browser.widgets import MultiFileFieldWidget
 from collective.tickets.content.message import attachments_field
 from collective.tickets.content.message import message_text_field
@@ -12,7 +13,9 @@ from zope.interface import implementer
 class ITicketReply(model.Schema):
     """A message added to a ticket's conversation by the customer or the staff."""
 
-    text = message_text_field()
+    text = message_text_field(
+        _("help_reply", default="Your answer. You can use bold, lists and links.")
+    )
 
     directives.widget("attachments", MultiFileFieldWidget)
     attachments = attachments_field()

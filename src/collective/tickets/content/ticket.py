@@ -69,7 +69,12 @@ class ITicket(model.Schema):
         missing_value=[],
     )
 
-    text = message_text_field()
+    text = message_text_field(
+        _(
+            "help_message",
+            default="Describe your request. You can use bold, lists and links.",
+        )
+    )
 
     directives.widget("attachments", MultiFileFieldWidget)
     attachments = attachments_field()
