@@ -76,6 +76,10 @@ def ensure_addon():
     if not installer.is_product_installed("collective.tickets"):
         installer.install_product("collective.tickets")
         print("Installed collective.tickets")
+    # Plone leaves 127.0.0.1 unthemed for debugging; the demo is served there.
+    api.portal.set_registry_record(
+        "plone.app.theming.interfaces.IThemeSettings.hostnameBlacklist", []
+    )
     api.portal.set_registry_record("plone.email_from_address", "soporte@example.com")
     api.portal.set_registry_record("plone.email_from_name", "Soporte")
 
