@@ -48,7 +48,7 @@ def post_multipart(browser, url, fields):
     browser.post(url, body, content_type)
 
 
-def new_ticket_fields(token, subject, text, cc=(), files=(), button="open"):
+def new_ticket_fields(token, subject, text, cc=(), files=(), button="add"):
     fields = [
         ("_authenticator", token),
         ("form.widgets.title", subject),

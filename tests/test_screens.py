@@ -14,6 +14,7 @@ from helpers import PNG
 from helpers import post_multipart
 from plone import api
 
+import re
 import transaction
 import unittest
 
@@ -130,6 +131,8 @@ class TestNewTicketForm(ScreenTestCase):
             cc=[("bob@", "")],
         )
         self.assertIn("There were some errors.", browser.contents)
+        self.assertIn("Correct the CC recipients marked above.", browser.contents)
+        self.assertNotIn("The system could not process the given value.", browser.contents)
         self.assertIn("'bob@' is not a valid e-mail address.", browser.contents)
         self.assertEqual(browser.getControl(name="form.widgets.title").value, "Keep this subject")
         self.assertIn("Keep this text", browser.getControl(name="form.widgets.text").value)
@@ -145,6 +148,37 @@ class TestNewTicketForm(ScreenTestCase):
         )
         self.assertIn("is in the CC list more than once", browser.contents)
         self.assertEqual(browser.getControl(name="form.widgets.title").value, "Dupes")
+
+    def test_empty_grid_rows_are_ignored_and_a_name_needs_an_address(self):
+        browser = browser_for(self.layer, CUSTOMER)
+        self.submit_new_ticket(
+            browser,
+            subject="Rows",
+            text="<p>x</p>",
+            cc=[("a@example.com", ""), ("", ""), ("", "Just a name")],
+        )
+        self.assertIn("Enter an e-mail address.", browser.contents)
+        self.assertEqual(len(api.content.find(portal_type="Ticket", unrestricted=True)), 0)
+        self.submit_new_ticket(
+            browser, subject="Rows", text="<p>x</p>", cc=[("a@example.com", ""), ("", "")]
+        )
+        self.assertIn("Your ticket has been opened.", browser.contents)
+        ticket = api.content.find(portal_type="Ticket", unrestricted=True)[0]._unrestrictedGetObject()
+        self.assertEqual(ticket.cc_recipients, [{"email": "a@example.com", "name": ""}])
+
+    def test_files_must_be_selected_again_after_an_error(self):
+        browser = browser_for(self.layer, CUSTOMER)
+        self.submit_new_ticket(
+            browser, subject="", text="<p>x</p>", files=[("a.pdf", PDF, "application/pdf")]
+        )
+        self.assertIn("Required input is missing.", browser.contents)
+        self.assertIn("select them again before sending", browser.contents)
+
+    def test_open_ticket_is_the_primary_button(self):
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(self.portal_url + "/@@new-ticket")
+        button = re.search(r"<button[^>]*>Open ticket</button>", browser.contents).group(0)
+        self.assertIn("btn-primary", button)
 
     def test_missing_subject_and_message_are_required(self):
         browser = browser_for(self.layer, CUSTOMER)
@@ -186,7 +220,7 @@ class TestTicketPage(ScreenTestCase):
                 ("reply.widgets.text.mimeType", "text/html"),
                 ("reply.widgets.attachments", ("howto.pdf", PDF, "application/pdf")),
                 ("reply.widgets.attachments", ("shot.png", PNG, "image/png")),
-                ("reply.buttons.send", "Send reply"),
+                ("reply.buttons.save", "Send reply"),
             ],
         )
         self.assertIn("Your reply has been added.", staff.contents)
@@ -268,7 +302,7 @@ class TestTicketPage(ScreenTestCase):
                 ("_authenticator", token),
                 ("reply.widgets.text", "<p>sneaky</p>"),
                 ("reply.widgets.text.mimeType", "text/html"),
-                ("reply.buttons.send", "Send reply"),
+                ("reply.buttons.save", "Send reply"),
             ],
         )
         self.assertNotIn("Your reply has been added.", browser.contents)

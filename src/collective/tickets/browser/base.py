@@ -4,6 +4,7 @@ from collective.tickets import _
 from collective.tickets.errors import as_validation_error
 from plone import api
 from z3c.form.interfaces import IErrorViewSnippet
+from z3c.form.interfaces import NO_VALUE
 from zope.component import getMultiAdapter
 
 
@@ -27,6 +28,26 @@ def state_badge(state):
 
 def localized(date):
     return api.portal.get_localized_time(datetime=date, long_format=True) if date else ""
+
+
+def filled_cc_rows(rows):
+    """The grid always offers an empty row to type in: it is not a recipient."""
+    return [row for row in rows or () if row.get("email") or row.get("name")]
+
+
+def warn_about_lost_uploads(form):
+    """Browsers never refill a file input: say so instead of losing files silently."""
+    widget = form.widgets.get("attachments")
+    if widget is not None and widget.extract() is not NO_VALUE:
+        api.portal.show_message(
+            _(
+                "msg_select_files_again",
+                default="Your attachments were not saved because the form has "
+                "errors: select them again before sending.",
+            ),
+            request=form.request,
+            type="warning",
+        )
 
 
 class FieldErrorsMixin:

@@ -4,6 +4,8 @@ from AccessControl import Unauthorized
 from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets.browser.base import FieldErrorsMixin
+from collective.tickets.browser.base import filled_cc_rows
+from collective.tickets.browser.base import warn_about_lost_uploads
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.errors import TicketInputError
@@ -32,26 +34,25 @@ class NewTicketForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
         hide_portlet_columns(self.request)
         super().update()
 
-    def updateActions(self):
-        super().updateActions()
-        self.actions["open"].addClass("btn-primary")
-
-    @button.buttonAndHandler(_("button_open_ticket", default="Open ticket"), name="open")
+    # "add" makes it the form's primary button, as in Plone's own add forms.
+    @button.buttonAndHandler(_("button_open_ticket", default="Open ticket"), name="add")
     def handle_open(self, action):
         data, errors = self.extractData()
         if errors:
             self.status = self.formErrorsMessage
+            warn_about_lost_uploads(self)
             return
         check_authenticator(self.request)
         try:
             ticket = tickets.create(
                 subject=data["title"],
                 text=data["text"],
-                cc=data.get("cc_recipients") or (),
+                cc=filled_cc_rows(data.get("cc_recipients")),
                 attachments=data.get("attachments") or (),
             )
         except TicketInputError as error:
             self.show_error(error)
+            warn_about_lost_uploads(self)
             return
         api.portal.show_message(
             _("msg_ticket_opened", default="Your ticket has been opened."),

@@ -5,6 +5,7 @@ from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets.browser.base import FieldErrorsMixin
+from collective.tickets.browser.base import warn_about_lost_uploads
 from collective.tickets.browser.base import localized
 from collective.tickets.browser.base import state_badge
 from collective.tickets.browser.base import state_title
@@ -84,15 +85,13 @@ class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
     def action(self):
         return self.context.absolute_url()
 
-    def updateActions(self):
-        super().updateActions()
-        self.actions["send"].addClass("btn-primary")
-
-    @button.buttonAndHandler(_("button_send_reply", default="Send reply"), name="send")
+    # "save" makes it the form's primary button.
+    @button.buttonAndHandler(_("button_send_reply", default="Send reply"), name="save")
     def handle_send(self, action):
         data, errors = self.extractData()
         if errors:
             self.status = self.formErrorsMessage
+            warn_about_lost_uploads(self)
             return
         check_authenticator(self.request)
         try:
@@ -105,6 +104,7 @@ class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
             return
         except TicketInputError as error:
             self.show_error(error)
+            warn_about_lost_uploads(self)
             return
         api.portal.show_message(
             _("msg_reply_sent", default="Your reply has been added."),

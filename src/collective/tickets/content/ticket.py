@@ -29,7 +29,9 @@ class ICCRecipient(model.Schema):
 
     email = schema.TextLine(
         title=_("label_cc_email", default="E-mail address"),
-        required=True,
+        # The grid always shows an empty row to type in; a row with a name
+        # and no address is refused by the ticket's own CC check.
+        required=False,
         constraint=valid_cc_email,
     )
     name = schema.TextLine(
