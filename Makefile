@@ -13,6 +13,7 @@ help:
 	@echo "make test            run the whole test suite"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
 	@echo "make i18n            rebuild the translation catalogues"
+	@echo "make lint / format   check / fix the code style (ruff, zpretty)"
 	@echo "make clean           remove .venv (never the instance and its data)"
 
 $(BIN)/python:
@@ -46,6 +47,21 @@ test: $(INSTALLED)
 i18n: $(INSTALLED)
 	$(BIN)/python -m pip install -q -c constraints.txt i18ndude
 	bash scripts/i18n.sh
+
+LINTED := src tests scripts
+TEMPLATES = $(shell git ls-files 'src/*.zcml' 'src/*.xml' 'src/*.pt')
+
+lint: $(INSTALLED)
+	$(BIN)/python -m pip install -q -c constraints.txt ruff zpretty
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/zpretty --check $(TEMPLATES)
+
+format: $(INSTALLED)
+	$(BIN)/python -m pip install -q -c constraints.txt ruff zpretty
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/zpretty -i $(TEMPLATES)
 
 versions:
 	$(BIN)/python scripts/make_versions.py

@@ -12,7 +12,13 @@ from pythongettext.msgfmt import Msgfmt
 import re
 
 
-LOCALES = Path(__file__).resolve().parent.parent / "src" / "collective" / "tickets" / "locales"
+LOCALES = (
+    Path(__file__).resolve().parent.parent
+    / "src"
+    / "collective"
+    / "tickets"
+    / "locales"
+)
 
 
 ENTRY = re.compile(

@@ -94,13 +94,17 @@ def ensure_users():
                 properties={"fullname": props["fullname"]},
             )
             print(f"Created the user {userid}")
-    if "staff1" not in [u.getId() for u in api.user.get_users(groupname="ticket-staff")]:
+    if "staff1" not in [
+        u.getId() for u in api.user.get_users(groupname="ticket-staff")
+    ]:
         api.group.add_user(groupname="ticket-staff", username="staff1")
 
 
 def has_tickets(userid):
     catalog = api.portal.get_tool("portal_catalog")
-    return bool(catalog.unrestrictedSearchResults(portal_type="Ticket", ticket_customer=userid))
+    return bool(
+        catalog.unrestrictedSearchResults(portal_type="Ticket", ticket_customer=userid)
+    )
 
 
 def ensure_tickets():

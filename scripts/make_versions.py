@@ -9,11 +9,12 @@ users never install them.
     python scripts/make_versions.py --check  # exit 1 if versions.cfg is stale
 """
 
+from pathlib import Path
+
 import argparse
 import difflib
 import re
 import sys
-from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +164,9 @@ def main(argv=None):
         return 1
 
     VERSIONS.write_text(wanted, encoding="utf-8")
-    print(f"wrote versions.cfg: {len(constrained)} pins from constraints.txt, {len(extra)} for buildout")
+    print(
+        f"wrote versions.cfg: {len(constrained)} pins from constraints.txt, {len(extra)} for buildout"
+    )
     return 0
 
 

@@ -98,7 +98,10 @@ class TestCreate(unittest.TestCase):
 
     def test_attachments_are_blobs_and_images_get_thumbnails(self):
         ticket = self.open_ticket(
-            attachments=[("../../etc/shot.png", PNG, "image/png"), ("report.pdf", PDF, None)]
+            attachments=[
+                ("../../etc/shot.png", PNG, "image/png"),
+                ("report.pdf", PDF, None),
+            ]
         )
         first = tickets.conversation(ticket)[0]
         names = [att.filename for att in first.attachments]
@@ -110,7 +113,9 @@ class TestCreate(unittest.TestCase):
         self.assertEqual(first.attachments[1].size, len(PDF))
 
     def test_a_file_named_png_that_is_no_image_is_a_plain_download(self):
-        ticket = self.open_ticket(attachments=[("x.png", b"<svg onload=alert(1)>", None)])
+        ticket = self.open_ticket(
+            attachments=[("x.png", b"<svg onload=alert(1)>", None)]
+        )
         self.assertEqual(ticket.attachments[0].contentType, "application/octet-stream")
         self.assertFalse(tickets.conversation(ticket)[0].attachments[0].is_image)
 
@@ -132,9 +137,11 @@ class TestCreate(unittest.TestCase):
         self.assertEqual(tickets.conversation(ticket)[0].author_id, STAFF)
 
     def test_unknown_customer_is_a_clear_error(self):
-        with as_user(self.portal, STAFF):
-            with self.assertRaisesRegex(TicketInputError, "no user with the id 'nobody'"):
-                tickets.create("x", "<p>y</p>", customer="nobody")
+        with (
+            as_user(self.portal, STAFF),
+            self.assertRaisesRegex(TicketInputError, "no user with the id 'nobody'"),
+        ):
+            tickets.create("x", "<p>y</p>", customer="nobody")
 
 
 class TestLifecycle(unittest.TestCase):
@@ -147,13 +154,16 @@ class TestLifecycle(unittest.TestCase):
 
     def test_conversation_in_chronological_order_with_authors(self):
         with as_user(self.portal, STAFF):
-            tickets.reply(self.ticket, "<p>Which model?</p>", [("log.txt", b"x", "text/plain")])
+            tickets.reply(
+                self.ticket, "<p>Which model?</p>", [("log.txt", b"x", "text/plain")]
+            )
         with as_user(self.portal, CUSTOMER):
             tickets.reply(self.ticket, "<p>The big one.</p>")
         messages = tickets.conversation(self.ticket)
         self.assertEqual([m.author_id for m in messages], [CUSTOMER, STAFF, CUSTOMER])
         self.assertEqual(
-            [m.author_name for m in messages], ["Carla Customer", "Sam Staff", "Carla Customer"]
+            [m.author_name for m in messages],
+            ["Carla Customer", "Sam Staff", "Carla Customer"],
         )
         self.assertIn("Which model?", messages[1].text)
         self.assertEqual(messages[1].attachments[0].filename, "log.txt")
@@ -180,9 +190,8 @@ class TestLifecycle(unittest.TestCase):
             tickets.close(self.ticket)
             with self.assertRaisesRegex(TicketStateError, "completed"):
                 tickets.reply(self.ticket, "<p>one more</p>")
-        with as_user(self.portal, STAFF):
-            with self.assertRaises(TicketStateError):
-                tickets.reply(self.ticket, "<p>one more</p>")
+        with as_user(self.portal, STAFF), self.assertRaises(TicketStateError):
+            tickets.reply(self.ticket, "<p>one more</p>")
         self.assertEqual(len(tickets.conversation(self.ticket)), 1)
 
     def test_closing_twice_says_so(self):
@@ -204,10 +213,12 @@ class TestLifecycle(unittest.TestCase):
             tickets.close(second)
         with as_user(self.portal, CUSTOMER):
             self.assertEqual(
-                [b.getId for b in tickets.tickets_of(CUSTOMER)], [second.getId(), self.ticket.getId()]
+                [b.getId for b in tickets.tickets_of(CUSTOMER)],
+                [second.getId(), self.ticket.getId()],
             )
             self.assertEqual(
-                [b.Title for b in tickets.tickets_of(CUSTOMER, state="completed")], ["Second"]
+                [b.Title for b in tickets.tickets_of(CUSTOMER, state="completed")],
+                ["Second"],
             )
         with as_user(self.portal, OTHER_CUSTOMER):
             self.assertEqual(len(tickets.tickets_of(CUSTOMER)), 0)
@@ -220,11 +231,15 @@ class TestLifecycle(unittest.TestCase):
         brain = api.content.find(UID=api.content.get_uuid(self.ticket))[0]
         self.assertEqual(brain.ticket_last_author, STAFF)
         self.assertEqual(brain.ticket_reply_count, 1)
-        self.assertEqual(len(api.content.find(SearchableText="On it", portal_type="Ticket")), 1)
+        self.assertEqual(
+            len(api.content.find(SearchableText="On it", portal_type="Ticket")), 1
+        )
 
     def test_bad_arguments_say_what_was_wrong(self):
         with as_user(self.portal, CUSTOMER):
             with self.assertRaisesRegex(TicketInputError, "is not a ticket"):
                 tickets.reply(self.portal, "<p>x</p>")
-            with self.assertRaisesRegex(TicketInputError, "filename, data, content_type"):
+            with self.assertRaisesRegex(
+                TicketInputError, "filename, data, content_type"
+            ):
                 tickets.reply(self.ticket, "<p>x</p>", attachments=["just-a-name"])

@@ -48,7 +48,9 @@ class TestCatalogues(unittest.TestCase):
             for lang in ("es", "en"):
                 entries = read_po(LOCALES / lang / "LC_MESSAGES" / f"{domain}.po")
                 missing = sorted(
-                    msgid for msgid in pot_msgids(domain) if not entries.get(msgid, ("", ""))[1]
+                    msgid
+                    for msgid in pot_msgids(domain)
+                    if not entries.get(msgid, ("", ""))[1]
                 )
                 self.assertEqual(missing, [], f"{lang}/{domain}.po lacks translations")
 
@@ -66,7 +68,9 @@ class TestCatalogues(unittest.TestCase):
         for po in LOCALES.glob("*/LC_MESSAGES/*.po"):
             compiled = Msgfmt(str(po), name=po.stem).get()
             self.assertEqual(
-                po.with_suffix(".mo").read_bytes(), compiled, f"run make i18n: {po.name}"
+                po.with_suffix(".mo").read_bytes(),
+                compiled,
+                f"run make i18n: {po.name}",
             )
 
 
@@ -85,10 +89,21 @@ class TestSpanishScreens(unittest.TestCase):
         transaction.commit()
         browser = browser_for(self.layer, CUSTOMER)
         browser.open(self.portal.absolute_url() + "/@@my-tickets")
-        for text in ("Mis tickets", "Nuevo ticket", "En curso", "Aún sin respuestas", "Asunto"):
+        for text in (
+            "Mis tickets",
+            "Nuevo ticket",
+            "En curso",
+            "Aún sin respuestas",
+            "Asunto",
+        ):
             self.assertIn(text, browser.contents)
         browser.open(ticket.absolute_url())
-        for text in ("Cerrar ticket", "Enviar respuesta", "Volver a mis tickets", "En curso"):
+        for text in (
+            "Cerrar ticket",
+            "Enviar respuesta",
+            "Volver a mis tickets",
+            "En curso",
+        ):
             self.assertIn(text, browser.contents)
         browser.getControl("Cerrar ticket").click()
         self.assertIn("El ticket está ahora completado.", browser.contents)
@@ -104,10 +119,15 @@ class TestSpanishScreens(unittest.TestCase):
             browser,
             url,
             new_ticket_fields(
-                authenticator(browser), subject="Hola", text="<p>x</p>", cc=[("bob@", "")]
+                authenticator(browser),
+                subject="Hola",
+                text="<p>x</p>",
+                cc=[("bob@", "")],
             ),
         )
-        self.assertIn("«bob@» no es una dirección de correo electrónico válida.", browser.contents)
+        self.assertIn(
+            "«bob@» no es una dirección de correo electrónico válida.", browser.contents
+        )
         post_multipart(
             browser,
             url,

@@ -26,7 +26,9 @@ class ScreenTestCase(unittest.TestCase):
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
 
-    def open_ticket_as_customer(self, subject="Broken login", text="<p>I cannot log in.</p>", **kw):
+    def open_ticket_as_customer(
+        self, subject="Broken login", text="<p>I cannot log in.</p>", **kw
+    ):
         with as_user(self.portal, CUSTOMER):
             ticket = tickets.create(subject, text, **kw)
         transaction.commit()
@@ -108,7 +110,10 @@ class TestNewTicketForm(ScreenTestCase):
             subject="Cannot print invoices",
             text="<p>The <strong>print</strong> button does nothing.</p>",
             cc=[("boss@example.com", "The Boss")],
-            files=[("screen.png", PNG, "image/png"), ("invoice.pdf", PDF, "application/pdf")],
+            files=[
+                ("screen.png", PNG, "image/png"),
+                ("invoice.pdf", PDF, "application/pdf"),
+            ],
         )
         self.assertIn("Your ticket has been opened.", browser.contents)
         self.assertIn("/Members/customer1/cannot-print-invoices", browser.url)
@@ -132,11 +137,19 @@ class TestNewTicketForm(ScreenTestCase):
         )
         self.assertIn("There were some errors.", browser.contents)
         self.assertIn("Correct the CC recipients marked above.", browser.contents)
-        self.assertNotIn("The system could not process the given value.", browser.contents)
+        self.assertNotIn(
+            "The system could not process the given value.", browser.contents
+        )
         self.assertIn("'bob@' is not a valid e-mail address.", browser.contents)
-        self.assertEqual(browser.getControl(name="form.widgets.title").value, "Keep this subject")
-        self.assertIn("Keep this text", browser.getControl(name="form.widgets.text").value)
-        self.assertEqual(len(api.content.find(portal_type="Ticket", unrestricted=True)), 0)
+        self.assertEqual(
+            browser.getControl(name="form.widgets.title").value, "Keep this subject"
+        )
+        self.assertIn(
+            "Keep this text", browser.getControl(name="form.widgets.text").value
+        )
+        self.assertEqual(
+            len(api.content.find(portal_type="Ticket", unrestricted=True)), 0
+        )
 
     def test_duplicate_cc_is_refused_with_clear_message(self):
         browser = browser_for(self.layer, CUSTOMER)
@@ -158,18 +171,28 @@ class TestNewTicketForm(ScreenTestCase):
             cc=[("a@example.com", ""), ("", ""), ("", "Just a name")],
         )
         self.assertIn("Enter an e-mail address.", browser.contents)
-        self.assertEqual(len(api.content.find(portal_type="Ticket", unrestricted=True)), 0)
+        self.assertEqual(
+            len(api.content.find(portal_type="Ticket", unrestricted=True)), 0
+        )
         self.submit_new_ticket(
-            browser, subject="Rows", text="<p>x</p>", cc=[("a@example.com", ""), ("", "")]
+            browser,
+            subject="Rows",
+            text="<p>x</p>",
+            cc=[("a@example.com", ""), ("", "")],
         )
         self.assertIn("Your ticket has been opened.", browser.contents)
-        ticket = api.content.find(portal_type="Ticket", unrestricted=True)[0]._unrestrictedGetObject()
+        ticket = api.content.find(portal_type="Ticket", unrestricted=True)[
+            0
+        ]._unrestrictedGetObject()
         self.assertEqual(ticket.cc_recipients, [{"email": "a@example.com", "name": ""}])
 
     def test_files_must_be_selected_again_after_an_error(self):
         browser = browser_for(self.layer, CUSTOMER)
         self.submit_new_ticket(
-            browser, subject="", text="<p>x</p>", files=[("a.pdf", PDF, "application/pdf")]
+            browser,
+            subject="",
+            text="<p>x</p>",
+            files=[("a.pdf", PDF, "application/pdf")],
         )
         self.assertIn("Required input is missing.", browser.contents)
         self.assertIn("select them again before sending", browser.contents)
@@ -177,7 +200,9 @@ class TestNewTicketForm(ScreenTestCase):
     def test_open_ticket_is_the_primary_button(self):
         browser = browser_for(self.layer, CUSTOMER)
         browser.open(self.portal_url + "/@@new-ticket")
-        button = re.search(r"<button[^>]*>Open ticket</button>", browser.contents).group(0)
+        button = re.search(
+            r"<button[^>]*>Open ticket</button>", browser.contents
+        ).group(0)
         self.assertIn("btn-primary", button)
 
     def test_missing_subject_and_message_are_required(self):
@@ -196,7 +221,9 @@ class TestNewTicketForm(ScreenTestCase):
         fields = new_ticket_fields("wrong-token", subject="Forged", text="<p>x</p>")
         post_multipart(browser, self.portal_url + "/@@new-ticket", fields)
         self.assertEqual(browser.headers["status"].split()[0], "403")
-        self.assertEqual(len(api.content.find(portal_type="Ticket", unrestricted=True)), 0)
+        self.assertEqual(
+            len(api.content.find(portal_type="Ticket", unrestricted=True)), 0
+        )
 
     def test_anonymous_is_sent_to_log_in(self):
         browser = browser_for(self.layer)
@@ -206,7 +233,9 @@ class TestNewTicketForm(ScreenTestCase):
 
 class TestTicketPage(ScreenTestCase):
     def test_conversation_and_reply_form(self):
-        ticket = self.open_ticket_as_customer(attachments=[("notes.txt", b"hello", "text/plain")])
+        ticket = self.open_ticket_as_customer(
+            attachments=[("notes.txt", b"hello", "text/plain")]
+        )
         staff = browser_for(self.layer, STAFF)
         staff.open(ticket.absolute_url())
         self.assertIn("I cannot log in.", staff.contents)
@@ -227,12 +256,16 @@ class TestTicketPage(ScreenTestCase):
         customer = browser_for(self.layer, CUSTOMER)
         customer.open(ticket.absolute_url())
         contents = customer.contents
-        self.assertLess(contents.index("I cannot log in."), contents.index("Try resetting"))
+        self.assertLess(
+            contents.index("I cannot log in."), contents.index("Try resetting")
+        )
         self.assertIn("Sam Staff", contents)
         self.assertIn("howto.pdf", contents)
         self.assertIn("shot.png", contents)
         reply = tickets.replies(ticket)[0]
-        self.assertEqual([a.filename for a in reply.attachments], ["howto.pdf", "shot.png"])
+        self.assertEqual(
+            [a.filename for a in reply.attachments], ["howto.pdf", "shot.png"]
+        )
 
     def test_empty_reply_shows_error(self):
         ticket = self.open_ticket_as_customer()
@@ -283,7 +316,9 @@ class TestTicketPage(ScreenTestCase):
     def test_transition_without_csrf_token_is_refused(self):
         ticket = self.open_ticket_as_customer()
         browser = browser_for(self.layer, CUSTOMER)
-        browser.post(ticket.absolute_url() + "/@@ticket-transition", "transition=complete")
+        browser.post(
+            ticket.absolute_url() + "/@@ticket-transition", "transition=complete"
+        )
         self.assertEqual(browser.headers["status"].split()[0], "403")
         self.assertEqual(tickets.state(ticket), "in_progress")
 
@@ -312,10 +347,15 @@ class TestTicketPage(ScreenTestCase):
 class TestAccess(ScreenTestCase):
     def test_other_customer_and_anonymous_are_refused_everywhere(self):
         ticket = self.open_ticket_as_customer(
-            attachments=[("secret.pdf", PDF, "application/pdf"), ("shot.png", PNG, "image/png")]
+            attachments=[
+                ("secret.pdf", PDF, "application/pdf"),
+                ("shot.png", PNG, "image/png"),
+            ]
         )
         with as_user(self.portal, STAFF):
-            reply = tickets.reply(ticket, "<p>r</p>", [("r.pdf", PDF, "application/pdf")])
+            reply = tickets.reply(
+                ticket, "<p>r</p>", [("r.pdf", PDF, "application/pdf")]
+            )
         transaction.commit()
         urls = [
             ticket.absolute_url(),
@@ -351,13 +391,22 @@ class TestAccess(ScreenTestCase):
         browser = browser_for(self.layer, CUSTOMER)
         browser.open(ticket.absolute_url() + "/@@attachment/0/secret.pdf")
         self.assertEqual(browser.headers["content-type"], "application/pdf")
-        self.assertTrue(browser.headers["content-disposition"].startswith("attachment;"))
-        self.assertEqual(browser.contents.encode() if isinstance(browser.contents, str) else browser.contents, PDF)
+        self.assertTrue(
+            browser.headers["content-disposition"].startswith("attachment;")
+        )
+        self.assertEqual(
+            browser.contents.encode()
+            if isinstance(browser.contents, str)
+            else browser.contents,
+            PDF,
+        )
         browser.open(ticket.absolute_url() + "/@@attachment/1/shot.png")
         self.assertEqual(browser.headers["content-type"], "image/png")
         self.assertTrue(browser.headers["content-disposition"].startswith("inline"))
         browser.open(ticket.absolute_url() + "/@@attachment/2/page.html")
-        self.assertTrue(browser.headers["content-disposition"].startswith("attachment;"))
+        self.assertTrue(
+            browser.headers["content-disposition"].startswith("attachment;")
+        )
         self.assertEqual(browser.headers["x-content-type-options"], "nosniff")
         browser.open(ticket.absolute_url() + "/@@attachment/7/nothing")
         self.assertEqual(browser.headers["status"].split()[0], "404")
@@ -375,7 +424,9 @@ class TestTicketChrome(ScreenTestCase):
         ticket = self.open_ticket_as_customer()
         browser = browser_for(self.layer, CUSTOMER)
         browser.open(ticket.absolute_url())
-        breadcrumbs = browser.contents[browser.contents.index('id="portal-breadcrumbs"') :]
+        breadcrumbs = browser.contents[
+            browser.contents.index('id="portal-breadcrumbs"') :
+        ]
         breadcrumbs = breadcrumbs[: breadcrumbs.index("</nav>")]
         self.assertIn("@@my-tickets", breadcrumbs)
         self.assertNotIn("/Members", breadcrumbs)

@@ -7,6 +7,7 @@ from collective.tickets.testing import OTHER_CUSTOMER
 from collective.tickets.testing import STAFF
 from helpers import as_user
 from plone import api
+from plone.api.exc import InvalidParameterError
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
 from plone.browserlayer.utils import registered_layers
@@ -69,10 +70,14 @@ class TestInstall(unittest.TestCase):
         setup.runAllImportStepsFromProfile("profile-collective.tickets:default")
         self.assertEqual(tickets.state(ticket), "in_progress")
         self.assertEqual(len(api.content.find(portal_type="Ticket")), 1)
-        self.assertEqual(len(api.group.get_groups()), len({g.id for g in api.group.get_groups()}))
+        self.assertEqual(
+            len(api.group.get_groups()), len({g.id for g in api.group.get_groups()})
+        )
 
     def test_replies_are_not_searched_on_their_own(self):
-        self.assertIn("TicketReply", api.portal.get_registry_record("plone.types_not_searched"))
+        self.assertIn(
+            "TicketReply", api.portal.get_registry_record("plone.types_not_searched")
+        )
 
 
 class TestPlacement(unittest.TestCase):
@@ -90,7 +95,7 @@ class TestPlacement(unittest.TestCase):
             allowed = [fti.getId() for fti in container.allowedContentTypes()]
             self.assertNotIn("Ticket", allowed)
             self.assertNotIn("TicketReply", allowed)
-            with self.assertRaises(Exception):
+            with self.assertRaises(InvalidParameterError):
                 api.content.create(container, "Ticket", title="nope")
 
     def test_reply_is_addable_only_in_a_ticket(self):
@@ -139,8 +144,12 @@ class TestUninstall(unittest.TestCase):
         types = api.portal.get_tool("portal_types")
         self.assertNotIn("Ticket", types.objectIds())
         self.assertNotIn("TicketReply", types.objectIds())
-        self.assertNotIn("ticket_workflow", api.portal.get_tool("portal_workflow").objectIds())
+        self.assertNotIn(
+            "ticket_workflow", api.portal.get_tool("portal_workflow").objectIds()
+        )
         catalog = api.portal.get_tool("portal_catalog")
         self.assertNotIn("ticket_customer", catalog.indexes())
         self.assertNotIn("ticket_last_author", catalog.schema())
-        self.assertNotIn("TicketReply", api.portal.get_registry_record("plone.types_not_searched"))
+        self.assertNotIn(
+            "TicketReply", api.portal.get_registry_record("plone.types_not_searched")
+        )

@@ -292,7 +292,10 @@ def reopen(ticket):
     _require_ticket(ticket)
     if state(ticket) == IN_PROGRESS:
         raise TicketStateError(
-            _("error_already_in_progress", default="This ticket is already in progress.")
+            _(
+                "error_already_in_progress",
+                default="This ticket is already in progress.",
+            )
         )
     if not api.user.has_permission(ReopenTicket, obj=ticket):
         raise Unauthorized("Only the staff may reopen a ticket.")

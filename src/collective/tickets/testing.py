@@ -10,8 +10,8 @@ from plone.app.testing import setRoles
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import TEST_USER_ID
 from plone.testing import zope as zope_testing
-from Products.MailHost.interfaces import IMailHost
 from Products.CMFPlone.tests.utils import MockMailHost
+from Products.MailHost.interfaces import IMailHost
 from zope.component import getSiteManager
 
 
@@ -42,7 +42,9 @@ class CollectiveTicketsLayer(PloneSandboxLayer):
         portal.MailHost = mailhost = MockMailHost("MailHost")
         mailhost.smtp_host = "localhost"
         getSiteManager(portal).registerUtility(mailhost, provided=IMailHost)
-        api.portal.set_registry_record("plone.email_from_address", "helpdesk@example.com")
+        api.portal.set_registry_record(
+            "plone.email_from_address", "helpdesk@example.com"
+        )
         api.portal.set_registry_record("plone.email_from_name", "Helpdesk")
         for userid, props in USERS.items():
             api.user.create(

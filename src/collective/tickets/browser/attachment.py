@@ -65,7 +65,9 @@ class AttachmentView(BrowserView):
                 f"inline; filename*=UTF-8''{quote(attachment.filename or 'image')}",
             )
         else:
-            set_headers(attachment, response, filename=attachment.filename or "attachment")
+            set_headers(
+                attachment, response, filename=attachment.filename or "attachment"
+            )
         return self._send(attachment)
 
     def _send(self, attachment):

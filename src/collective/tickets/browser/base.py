@@ -27,7 +27,9 @@ def state_badge(state):
 
 
 def localized(date):
-    return api.portal.get_localized_time(datetime=date, long_format=True) if date else ""
+    return (
+        api.portal.get_localized_time(datetime=date, long_format=True) if date else ""
+    )
 
 
 def filled_cc_rows(rows):

@@ -1,7 +1,6 @@
 """``@@my-tickets``: the current member's tickets, from the catalog only."""
 
 from AccessControl import Unauthorized
-from DateTime import DateTime
 from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets.browser.base import localized
@@ -10,6 +9,7 @@ from collective.tickets.browser.base import state_title
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.users import current_userid
 from collective.tickets.users import display_name
+from DateTime import DateTime
 from plone import api
 from plone.batching import Batch
 from Products.Five.browser import BrowserView
@@ -65,8 +65,12 @@ class TicketListing(BrowserView):
                 "state": state_title(brain.review_state),
                 "badge": state_badge(brain.review_state),
                 "opened": localized(brain.created),
-                "last_reply": localized(DateTime(brain.ticket_last_activity)) if replied else "",
-                "last_author": display_name(brain.ticket_last_author) if replied else "",
+                "last_reply": localized(DateTime(brain.ticket_last_activity))
+                if replied
+                else "",
+                "last_author": display_name(brain.ticket_last_author)
+                if replied
+                else "",
             }
 
 

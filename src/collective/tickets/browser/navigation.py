@@ -20,7 +20,10 @@ class TicketBreadcrumbs(PhysicalNavigationBreadcrumbs):
                     _("heading_my_tickets", default="My tickets"), context=self.request
                 ),
             },
-            {"absolute_url": self.context.absolute_url(), "Title": self.context.Title()},
+            {
+                "absolute_url": self.context.absolute_url(),
+                "Title": self.context.Title(),
+            },
         )
 
 

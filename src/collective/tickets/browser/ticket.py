@@ -5,10 +5,10 @@ from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets.browser.base import FieldErrorsMixin
-from collective.tickets.browser.base import warn_about_lost_uploads
 from collective.tickets.browser.base import localized
 from collective.tickets.browser.base import state_badge
 from collective.tickets.browser.base import state_title
+from collective.tickets.browser.base import warn_about_lost_uploads
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.browser.navigation import tickets_home_url
 from collective.tickets.content.reply import ITicketReply
@@ -96,7 +96,9 @@ class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
         check_authenticator(self.request)
         try:
             reply = tickets.reply(
-                self.context, text=data["text"], attachments=data.get("attachments") or ()
+                self.context,
+                text=data["text"],
+                attachments=data.get("attachments") or (),
             )
         except TicketStateError as error:
             api.portal.show_message(error.message, request=self.request, type="error")

@@ -26,7 +26,9 @@ class CCRecipientsValidator(DataGridValidator):
             ) from None
         owner = api.user.get_current()
         try:
-            normalize_cc(filled_cc_rows(value), owner_email=owner.getProperty("email", ""))
+            normalize_cc(
+                filled_cc_rows(value), owner_email=owner.getProperty("email", "")
+            )
         except TicketInputError as error:
             raise as_validation_error(error) from error
 

@@ -67,9 +67,13 @@ class MultiFileConverter(BaseDataConverter):
                 blobs.append(upload)
                 continue
             upload.seek(0)
-            content_type = upload.headers.get("content-type") if upload.headers else None
+            content_type = (
+                upload.headers.get("content-type") if upload.headers else None
+            )
             try:
-                blobs.append(make_attachment(upload.filename, upload.read(), content_type))
+                blobs.append(
+                    make_attachment(upload.filename, upload.read(), content_type)
+                )
             except TicketInputError as error:
                 raise as_validation_error(error) from error
         return blobs
