@@ -13,6 +13,8 @@ from helpers import PDF
 from helpers import PNG
 from helpers import post_multipart
 from plone import api
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
 
 import re
 import transaction
@@ -341,6 +343,7 @@ class TestTicketPage(ScreenTestCase):
             ],
         )
         self.assertNotIn("Your reply has been added.", browser.contents)
+        self.assertIn("This ticket is completed: no more replies can be added.", browser.contents)
         self.assertEqual(len(tickets.conversation(ticket)), 1)
 
 
@@ -420,6 +423,16 @@ class TestAccess(ScreenTestCase):
 
 
 class TestTicketChrome(ScreenTestCase):
+    def test_editing_a_ticket_keeps_its_attachments(self):
+        ticket = self.open_ticket_as_customer(attachments=[("a.pdf", PDF, "application/pdf")])
+        browser = browser_for(self.layer, SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        browser.open(ticket.absolute_url() + "/@@edit")
+        self.assertNotIn("form.widgets.attachments", browser.contents)
+        browser.getControl(name="form.widgets.title").value = "Renamed"
+        browser.getControl("Save").click()
+        self.assertIn("Renamed", browser.contents)
+        self.assertEqual([a.filename for a in ticket.attachments], ["a.pdf"])
+
     def test_breadcrumbs_lead_to_my_tickets_not_the_member_folder(self):
         ticket = self.open_ticket_as_customer()
         browser = browser_for(self.layer, CUSTOMER)

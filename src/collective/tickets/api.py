@@ -7,8 +7,6 @@ what was wrong, before anything is stored.
 
 from AccessControl import Unauthorized
 from Acquisition import aq_base
-from Acquisition import aq_inner
-from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets.attachments import human_size
 from collective.tickets.attachments import make_attachment
@@ -162,14 +160,6 @@ def member_folder(userid, create=True):
     return folder
 
 
-def is_member_folder(container):
-    membership = api.portal.get_tool("portal_membership")
-    members = membership.getMembersFolder()
-    return members is not None and aq_base(aq_parent(aq_inner(container))) is aq_base(
-        members
-    )
-
-
 def _require_ticket(ticket):
     if not ITicket.providedBy(ticket):
         raise TicketInputError(
@@ -283,7 +273,6 @@ def close(ticket):
     if not api.user.has_permission(CloseTicket, obj=ticket):
         raise Unauthorized("You may not close this ticket.")
     api.content.transition(obj=ticket, transition="complete")
-    ticket.reindexObject(idxs=["ticket_last_activity"])
     return ticket
 
 

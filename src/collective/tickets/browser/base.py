@@ -2,7 +2,10 @@
 
 from collective.tickets import _
 from collective.tickets.errors import as_validation_error
+from collective.tickets.errors import TicketInputError
+from collective.tickets.errors import TicketStateError
 from plone import api
+from plone.protect.authenticator import check as check_authenticator
 from z3c.form.interfaces import IErrorViewSnippet
 from z3c.form.interfaces import NO_VALUE
 from zope.component import getMultiAdapter
@@ -52,8 +55,30 @@ def warn_about_lost_uploads(form):
         )
 
 
-class FieldErrorsMixin:
-    """Show an API validation error on the widget it is about, as z3c.form does."""
+class MessageFormMixin:
+    """What the new ticket and the reply forms do alike on submit."""
+
+    def submit(self, action):
+        """Validate, check the CSRF token, then return ``action(data)``.
+
+        Returns None when the form has to be shown again with its errors: the
+        form's own ones or those the API found (the widget they are about is
+        marked, as z3c.form does).
+        """
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            warn_about_lost_uploads(self)
+            return None
+        check_authenticator(self.request)
+        try:
+            return action(data)
+        except TicketStateError:
+            raise
+        except TicketInputError as error:
+            self.show_error(error)
+            warn_about_lost_uploads(self)
+            return None
 
     def show_error(self, error):
         widget = self.widgets.get(error.field) if error.field else None

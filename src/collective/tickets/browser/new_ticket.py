@@ -3,21 +3,18 @@
 from AccessControl import Unauthorized
 from collective.tickets import _
 from collective.tickets import api as tickets
-from collective.tickets.browser.base import FieldErrorsMixin
 from collective.tickets.browser.base import filled_cc_rows
-from collective.tickets.browser.base import warn_about_lost_uploads
+from collective.tickets.browser.base import MessageFormMixin
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.content.ticket import ITicket
-from collective.tickets.errors import TicketInputError
 from plone import api
 from plone.autoform.form import AutoExtensibleForm
-from plone.protect.authenticator import check as check_authenticator
 from plone.z3cform import layout
 from z3c.form import button
 from z3c.form import form
 
 
-class NewTicketForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
+class NewTicketForm(MessageFormMixin, AutoExtensibleForm, form.Form):
     schema = ITicket
     ignoreContext = True
     enable_autofocus = True
@@ -37,22 +34,15 @@ class NewTicketForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
     # "add" makes it the form's primary button, as in Plone's own add forms.
     @button.buttonAndHandler(_("button_open_ticket", default="Open ticket"), name="add")
     def handle_open(self, action):
-        data, errors = self.extractData()
-        if errors:
-            self.status = self.formErrorsMessage
-            warn_about_lost_uploads(self)
-            return
-        check_authenticator(self.request)
-        try:
-            ticket = tickets.create(
+        ticket = self.submit(
+            lambda data: tickets.create(
                 subject=data["title"],
                 text=data["text"],
                 cc=filled_cc_rows(data.get("cc_recipients")),
                 attachments=data.get("attachments") or (),
             )
-        except TicketInputError as error:
-            self.show_error(error)
-            warn_about_lost_uploads(self)
+        )
+        if ticket is None:
             return
         api.portal.show_message(
             _("msg_ticket_opened", default="Your ticket has been opened."),

@@ -4,15 +4,13 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import api as tickets
-from collective.tickets.browser.base import FieldErrorsMixin
 from collective.tickets.browser.base import localized
+from collective.tickets.browser.base import MessageFormMixin
 from collective.tickets.browser.base import state_badge
 from collective.tickets.browser.base import state_title
-from collective.tickets.browser.base import warn_about_lost_uploads
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.browser.navigation import tickets_home_url
 from collective.tickets.content.reply import ITicketReply
-from collective.tickets.errors import TicketInputError
 from collective.tickets.errors import TicketStateError
 from collective.tickets.permissions import AddTicketReply
 from collective.tickets.permissions import CloseTicket
@@ -73,7 +71,7 @@ class TicketView(BrowserView):
         return tickets_home_url()
 
 
-class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
+class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
     schema = ITicketReply
     ignoreContext = True
     prefix = "reply"
@@ -88,25 +86,19 @@ class ReplyForm(FieldErrorsMixin, AutoExtensibleForm, form.Form):
     # "save" makes it the form's primary button.
     @button.buttonAndHandler(_("button_send_reply", default="Send reply"), name="save")
     def handle_send(self, action):
-        data, errors = self.extractData()
-        if errors:
-            self.status = self.formErrorsMessage
-            warn_about_lost_uploads(self)
-            return
-        check_authenticator(self.request)
         try:
-            reply = tickets.reply(
-                self.context,
-                text=data["text"],
-                attachments=data.get("attachments") or (),
+            reply = self.submit(
+                lambda data: tickets.reply(
+                    self.context,
+                    text=data["text"],
+                    attachments=data.get("attachments") or (),
+                )
             )
         except TicketStateError as error:
             api.portal.show_message(error.message, request=self.request, type="error")
             self.request.response.redirect(self.context.absolute_url())
             return
-        except TicketInputError as error:
-            self.show_error(error)
-            warn_about_lost_uploads(self)
+        if reply is None:
             return
         api.portal.show_message(
             _("msg_reply_sent", default="Your reply has been added."),
@@ -139,6 +131,18 @@ class ReplyViewlet(ViewletBase):
     def update(self):
         super().update()
         if not self.available():
+            if self.request.form.get("reply.buttons.save"):
+                # Posted from a page that was open before the ticket closed.
+                api.portal.show_message(
+                    _(
+                        "error_reply_completed",
+                        default="This ticket is completed: no more replies can "
+                        "be added.",
+                    ),
+                    request=self.request,
+                    type="error",
+                )
+                self.request.response.redirect(self.context.absolute_url())
             return
         z2.switch_on(self, request_layer=IFormLayer)
         self.form = ReplyForm(aq_inner(self.context), self.request)

@@ -7,6 +7,7 @@ from collective.tickets.content.ticket import ITicket
 from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.supermodel import model
+from z3c.form.interfaces import IEditForm
 from zope.interface import implementer
 
 
@@ -18,6 +19,8 @@ class ITicketReply(model.Schema):
     )
 
     directives.widget("attachments", MultiFileFieldWidget)
+    # A message's files are added with it; an edit form would replace them.
+    directives.omitted(IEditForm, "attachments")
     attachments = attachments_field()
 
 

@@ -12,6 +12,7 @@ from collective.z3cform.datagridfield.row import DictRow
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model
+from z3c.form.interfaces import IEditForm
 from zope import schema
 from zope.interface import implementer
 
@@ -79,6 +80,8 @@ class ITicket(model.Schema):
     )
 
     directives.widget("attachments", MultiFileFieldWidget)
+    # A message's files are added with it; an edit form would replace them.
+    directives.omitted(IEditForm, "attachments")
     attachments = attachments_field()
 
 
