@@ -56,6 +56,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/zpretty --check $(TEMPLATES)
+	$(BIN)/python scripts/make_versions.py --check
 
 format: $(INSTALLED)
 	$(BIN)/python -m pip install -q -c constraints.txt ruff zpretty

@@ -112,11 +112,8 @@ PY
 }
 
 pin() {
-    local version
-    version="$(awk -F'[[:space:]]*=[[:space:]]*' -v name="$1" \
-        'tolower($1) == tolower(name) { print $2 }' "$ROOT/versions.cfg")"
-    [[ -n "$version" ]] || fail "versions.cfg has no pin for $1"
-    echo "$version"
+    awk -F'[[:space:]]*=[[:space:]]*' -v name="$1" \
+        'tolower($1) == tolower(name) { print $2 }' "$ROOT/versions.cfg"
 }
 
 # make run owns 8080 while it runs; the check must not fight it for the port.
@@ -128,15 +125,16 @@ cd "$WORK"
 
 echo "buildout check in $WORK (removed at exit), Python $("$PYTHON" -c 'import platform; print(platform.python_version())')"
 "$PYTHON" -m venv venv
-# Buildout's own dependencies at their pinned versions too, so the build is reproducible.
-venv/bin/pip install --quiet \
-    "zc.buildout==$(pin zc.buildout)" \
-    "setuptools==$(pin setuptools)" \
-    "pip==$(pin pip)" \
-    "wheel==$(pin wheel)" \
-    "packaging==$(pin packaging)" \
-    "platformdirs==$(pin platformdirs)" ||
-    fail "could not install zc.buildout into the scratch venv"
+# zc.buildout's own dependencies at their pins too: buildout checks setuptools, pip and
+# wheel against versions.cfg and the build should not depend on the day it runs.
+bootstrap=()
+for name in zc.buildout setuptools pip wheel packaging platformdirs; do
+    version="$(pin "$name")"
+    [[ -n "$version" ]] || fail "versions.cfg has no pin for $name"
+    bootstrap+=("$name==$version")
+done
+venv/bin/pip install --quiet "${bootstrap[@]}" ||
+    fail "could not install ${bootstrap[*]} into the scratch venv"
 
 # -U: the user's ~/.buildout/default.cfg (shared eggs, other indexes) must not leak in.
 BUILDOUT_ARGS=(-U -c buildout.cfg "buildout:develop=$ROOT")

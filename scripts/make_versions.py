@@ -21,16 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "constraints.txt"
 VERSIONS = ROOT / "versions.cfg"
 
-# Buildout itself, the recipes and what only the recipes pull in. setuptools,
-# pip and wheel are here because buildout checks its own install against
-# them at every run and, with allow-picked-versions = false, refuses to pick.
+# Buildout itself, the recipe and what only they pull in (platformdirs comes with
+# zc.buildout). With allow-picked-versions = false a missing pin stops buildout.
 BUILDOUT_ONLY = {
-    "pip": "26.3",
     "platformdirs": "4.14.7",
     "plone.recipe.zope2instance": "9.1.0",
     "python-dotenv": "1.2.4",
-    "setuptools": "84.2.1",
-    "wheel": "0.48.0",
     "zc.buildout": "6.0.1",
     "zc.recipe.egg": "6.0.0",
     "zdaemon": "5.2.1",
