@@ -3,6 +3,7 @@
 from collective.tickets import api as tickets
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
+from collective.tickets.testing import SITE_ADMIN
 from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for
@@ -108,6 +109,27 @@ class TestSpanishScreens(unittest.TestCase):
         browser.getControl("Cerrar ticket").click()
         self.assertIn("El ticket está ahora completado.", browser.contents)
         self.assertIn("Completado", browser.contents)
+
+    def test_integrations_are_in_spanish(self):
+        with as_user(self.portal, CUSTOMER):
+            tickets.create("Factura", "<p>Hola</p>")
+        transaction.commit()
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(self.portal.absolute_url() + "/@@personal-information")
+        self.assertIn("Mis tickets (1)", browser.contents)
+        self.assertIn("Nombre a mostrar en los tickets", browser.contents)
+        admin = browser_for(self.layer, SITE_ADMIN)
+        admin.open(
+            self.portal.absolute_url() + f"/@@user-information?userid={CUSTOMER}"
+        )
+        self.assertIn("Tickets del cliente", admin.contents)
+        admin.open(self.portal.absolute_url() + "/@@tickets")
+        for text in (
+            "Resumen de tickets",
+            "Pendiente del personal",
+            "Buscar en asuntos y mensajes",
+        ):
+            self.assertIn(text, admin.contents)
 
     def test_validation_errors_are_in_spanish(self):
         browser = browser_for(self.layer, CUSTOMER)

@@ -343,7 +343,9 @@ class TestTicketPage(ScreenTestCase):
             ],
         )
         self.assertNotIn("Your reply has been added.", browser.contents)
-        self.assertIn("This ticket is completed: no more replies can be added.", browser.contents)
+        self.assertIn(
+            "This ticket is completed: no more replies can be added.", browser.contents
+        )
         self.assertEqual(len(tickets.conversation(ticket)), 1)
 
 
@@ -424,7 +426,9 @@ class TestAccess(ScreenTestCase):
 
 class TestTicketChrome(ScreenTestCase):
     def test_editing_a_ticket_keeps_its_attachments(self):
-        ticket = self.open_ticket_as_customer(attachments=[("a.pdf", PDF, "application/pdf")])
+        ticket = self.open_ticket_as_customer(
+            attachments=[("a.pdf", PDF, "application/pdf")]
+        )
         browser = browser_for(self.layer, SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
         browser.open(ticket.absolute_url() + "/@@edit")
         self.assertNotIn("form.widgets.attachments", browser.contents)
@@ -443,6 +447,10 @@ class TestTicketChrome(ScreenTestCase):
         breadcrumbs = breadcrumbs[: breadcrumbs.index("</nav>")]
         self.assertIn("@@my-tickets", breadcrumbs)
         self.assertNotIn("/Members", breadcrumbs)
+        staff = browser_for(self.layer, STAFF)
+        staff.open(ticket.absolute_url())
+        staff.getLink("Tickets overview", index=0).click()
+        self.assertTrue(staff.url.endswith("/@@tickets"))
 
     def test_add_menu_entry_leads_to_the_reply_form(self):
         ticket = self.open_ticket_as_customer()

@@ -153,3 +153,38 @@ class TestUninstall(unittest.TestCase):
         self.assertNotIn(
             "TicketReply", api.portal.get_registry_record("plone.types_not_searched")
         )
+
+
+class TestMemberSchema(unittest.TestCase):
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+
+    def member_fields(self):
+        from plone.app.users.browser.schemaeditor import get_ttw_edited_schema
+        from zope.schema import getFieldNames
+
+        return set(getFieldNames(get_ttw_edited_schema()))
+
+    def test_ticket_display_name_is_added_and_default_fields_kept(self):
+        fields = self.member_fields()
+        for name in (
+            "home_page",
+            "description",
+            "location",
+            "portrait",
+            "ticket_display_name",
+        ):
+            self.assertIn(name, fields)
+        memberdata = api.portal.get_tool("portal_memberdata")
+        self.assertTrue(memberdata.hasProperty("ticket_display_name"))
+
+    def test_ticket_display_name_survives_a_reinstall(self):
+        user = api.user.get(userid=CUSTOMER)
+        user.setMemberProperties({"ticket_display_name": "ACME Ltd."})
+        setup = api.portal.get_tool("portal_setup")
+        setup.runAllImportStepsFromProfile("profile-collective.tickets:default")
+        user = api.user.get(userid=CUSTOMER)
+        self.assertEqual(user.getProperty("ticket_display_name"), "ACME Ltd.")
+        self.assertIn("ticket_display_name", self.member_fields())

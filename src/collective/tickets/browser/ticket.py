@@ -9,7 +9,7 @@ from collective.tickets.browser.base import MessageFormMixin
 from collective.tickets.browser.base import state_badge
 from collective.tickets.browser.base import state_title
 from collective.tickets.browser.navigation import hide_portlet_columns
-from collective.tickets.browser.navigation import tickets_home_url
+from collective.tickets.browser.navigation import tickets_home
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.errors import TicketStateError
 from collective.tickets.permissions import AddTicketReply
@@ -67,8 +67,9 @@ class TicketView(BrowserView):
             ReopenTicket, obj=self.context
         )
 
-    def my_tickets_url(self):
-        return tickets_home_url()
+    def back_link(self):
+        url, title = tickets_home()
+        return {"url": url, "title": title}
 
 
 class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):

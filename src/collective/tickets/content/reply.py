@@ -40,4 +40,6 @@ def reindex_ticket_activity(reply, event):
         return
     ticket = event.newParent if event.newParent is not None else event.oldParent
     if ITicket.providedBy(ticket):
-        ticket.reindexObject(idxs=["ticket_last_activity", "SearchableText"])
+        ticket.reindexObject(
+            idxs=["ticket_last_activity", "ticket_awaiting_staff", "SearchableText"]
+        )

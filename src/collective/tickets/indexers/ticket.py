@@ -28,10 +28,20 @@ def ticket_last_activity(ticket):
     return _last_message(ticket).created().timeTime()
 
 
-@indexer(ITicket)
-def ticket_last_author(ticket):
+def _last_author(ticket):
     creators = _last_message(ticket).creators
     return creators[0] if creators else ticket.getOwnerTuple()[1]
+
+
+@indexer(ITicket)
+def ticket_last_author(ticket):
+    return _last_author(ticket)
+
+
+@indexer(ITicket)
+def ticket_awaiting_staff(ticket):
+    """The customer wrote last: the staff owe an answer (while in progress)."""
+    return _last_author(ticket) == ticket.getOwnerTuple()[1]
 
 
 @indexer(ITicket)
