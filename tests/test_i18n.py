@@ -102,7 +102,7 @@ class TestSpanishScreens(unittest.TestCase):
         for text in (
             "Cerrar ticket",
             "Enviar respuesta",
-            "Volver a mis tickets",
+            "Mis tickets",
             "En curso",
         ):
             self.assertIn(text, browser.contents)
