@@ -32,13 +32,21 @@ $(INSTANCE)/etc/zope.conf: | $(INSTALLED)
 site: $(INSTALLED) $(INSTANCE)/etc/zope.conf
 	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py
 
-run: site
-	@echo
-	@echo "  Demo site:   http://127.0.0.1:8080/Plone"
-	@echo "  Zope admin:  admin / admin"
-	@echo "  Customers:   customer1, customer2 / tickets-demo"
-	@echo "  Staff:       staff1 / tickets-demo"
-	@echo
+MAIL_SINK := 127.0.0.1:1025
+
+# The mail sink lives as long as the site (both stop on Ctrl-C) and starts
+# first, so that the demo data's notifications are filed too.
+run: $(INSTALLED) $(INSTANCE)/etc/zope.conf
+	$(BIN)/python -m aiosmtpd -n -l $(MAIL_SINK) -c aiosmtpd.handlers.Mailbox $(INSTANCE)/var/mail & sink=$$!; \
+	trap 'kill $$sink 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py && \
+	echo && \
+	echo "  Demo site:   http://127.0.0.1:8080/Plone" && \
+	echo "  Zope admin:  admin / admin" && \
+	echo "  Customers:   customer1, customer2 / tickets-demo" && \
+	echo "  Staff:       staff1 / tickets-demo" && \
+	echo "  E-mail:      every message the site sends is a file in $(INSTANCE)/var/mail/new/" && \
+	echo && \
 	$(BIN)/runwsgi $(INSTANCE)/etc/zope.ini
 
 test: $(INSTALLED)

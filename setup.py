@@ -53,6 +53,8 @@ setup(
     ],
     extras_require={
         "test": [
+            # The mail sink of make run, and the SMTP servers of the tests.
+            "aiosmtpd",
             "plone.app.contenttypes",
             "plone.app.testing",
             "plone.testing",

@@ -82,6 +82,10 @@ def ensure_addon():
     )
     api.portal.set_registry_record("plone.email_from_address", "soporte@example.com")
     api.portal.set_registry_record("plone.email_from_name", "Soporte")
+    # make run starts a mail sink there that files every message in
+    # instance/var/mail/.
+    api.portal.set_registry_record("plone.smtp_host", "127.0.0.1")
+    api.portal.set_registry_record("plone.smtp_port", 1025)
 
 
 def ensure_users():
@@ -147,7 +151,8 @@ def ensure_tickets():
 
 
 def main(app):
-    app = makerequest(app)
+    # The demo data's notifications link to the site as make run serves it.
+    app = makerequest(app, environ={"SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080"})
     admin = app.acl_users.getUserById("admin")
     if admin is None:
         raise SystemExit("The Zope user admin is missing from the instance.")

@@ -74,6 +74,28 @@ class TestInstall(unittest.TestCase):
             len(api.group.get_groups()), len({g.id for g in api.group.get_groups()})
         )
 
+    def test_notification_rules_and_settings_are_installed_once(self):
+        from plone.contentrules.engine.interfaces import IRuleStorage
+        from zope.component import getUtility
+
+        def ours():
+            return [
+                n
+                for n in getUtility(IRuleStorage)
+                if n.startswith("collective-tickets")
+            ]
+
+        self.assertEqual(len(ours()), 5)
+        setup = api.portal.get_tool("portal_setup")
+        setup.runAllImportStepsFromProfile("profile-collective.tickets:default")
+        self.assertEqual(len(ours()), 5)
+        self.assertEqual(
+            api.portal.get_registry_record(
+                "collective.tickets.interfaces.ITicketSettings.staff_email"
+            ),
+            "",
+        )
+
     def test_replies_are_not_searched_on_their_own(self):
         self.assertIn(
             "TicketReply", api.portal.get_registry_record("plone.types_not_searched")

@@ -14,6 +14,8 @@ from collective.tickets.attachments import make_thumbnail
 from collective.tickets.content.message import SUBJECT_MAX_LENGTH
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.contentrules.events import TicketCreatedEvent
+from collective.tickets.contentrules.events import TicketReplyAddedEvent
 from collective.tickets.errors import TicketInputError
 from collective.tickets.errors import TicketStateError
 from collective.tickets.permissions import AddTicket
@@ -33,6 +35,7 @@ from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
 from plone.namedfile.interfaces import INamedFile
 from urllib.parse import quote
+from zope.event import notify
 
 import re
 
@@ -231,6 +234,7 @@ def create(subject, text, cc=(), attachments=(), customer=None):
     ticket.manage_setLocalRoles(customer, ["Owner"])
     ticket.reindexObjectSecurity()
     ticket.reindexObject()
+    notify(TicketCreatedEvent(ticket, actor=author))
     return ticket
 
 
@@ -254,7 +258,9 @@ def reply(ticket, text, attachments=()):
     message.id = f"reply-{len(ticket.objectIds()) + 1}"
     _set_author(message, author)
     _store_thumbnails(message)
-    return addContentToContainer(ticket, message, checkConstraints=True)
+    message = addContentToContainer(ticket, message, checkConstraints=True)
+    notify(TicketReplyAddedEvent(message, actor=author))
+    return message
 
 
 def state(ticket):

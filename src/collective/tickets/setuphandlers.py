@@ -52,11 +52,17 @@ def ensure_members_folder():
 
 
 def post_install(context):
+    from collective.tickets.contentrules.rules import install_rules
+
     ensure_staff_group()
     ensure_members_folder()
+    install_rules()
 
 
 def uninstall(context):
+    from collective.tickets.contentrules.rules import uninstall_rules
+
+    uninstall_rules()
     mystuff = getattr(api.portal.get_tool("portal_actions").user, "mystuff", None)
     if mystuff is not None:
         mystuff.visible = True

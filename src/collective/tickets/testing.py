@@ -28,6 +28,22 @@ USERS = {
 }
 
 
+# Outside the ZODB: ticket mail leaves after the request's commit, when
+# whatever the mail host writes would belong to no transaction.
+SENT_MAIL = []
+
+
+class TestMailHost(MockMailHost):
+    """The MockMailHost, recording every message in SENT_MAIL."""
+
+    def reset(self):
+        SENT_MAIL.clear()
+
+    @property
+    def messages(self):
+        return SENT_MAIL
+
+
 class CollectiveTicketsLayer(PloneSandboxLayer):
     defaultBases = (PLONE_FIXTURE,)
 
@@ -39,7 +55,7 @@ class CollectiveTicketsLayer(PloneSandboxLayer):
     def setUpPloneSite(self, portal):
         applyProfile(portal, "collective.tickets:default")
         portal._original_MailHost = portal.MailHost
-        portal.MailHost = mailhost = MockMailHost("MailHost")
+        portal.MailHost = mailhost = TestMailHost("MailHost")
         mailhost.smtp_host = "localhost"
         getSiteManager(portal).registerUtility(mailhost, provided=IMailHost)
         api.portal.set_registry_record(
@@ -78,6 +94,7 @@ __all__ = [
     "INTEGRATION_TESTING",
     "OTHER_CUSTOMER",
     "PASSWORD",
+    "SENT_MAIL",
     "SITE_ADMIN",
     "SERVER_TESTING",
     "SITE_OWNER_NAME",

@@ -1,0 +1,251 @@
+"""The "Send ticket e-mail" content rule action.
+
+One message per recipient (no one sees the others' addresses), with a text
+and an HTML part, the site's Reply-To, and threading headers: every mail of
+a ticket refers to the ticket's first message, so mail clients show one
+thread per ticket. Mail leaves only after the transaction has committed, so
+a failing SMTP server never loses or rolls back a ticket or a reply: the
+failure is logged.
+"""
+
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from collective.tickets import _
+from collective.tickets import logger
+from collective.tickets.content.ticket import ITicket
+from collective.tickets.interfaces import ITicketCreatedEvent
+from collective.tickets.interfaces import ITicketSettings
+from email import policy
+from email.message import EmailMessage
+from email.utils import formataddr
+from email.utils import formatdate
+from email.utils import make_msgid
+from html import escape
+from OFS.SimpleItem import SimpleItem
+from plone import api
+from plone.app.contentrules.actions import ActionAddForm
+from plone.app.contentrules.actions import ActionEditForm
+from plone.app.contentrules.browser.formhelper import ContentRuleFormWrapper
+from plone.contentrules.rule.interfaces import IExecutable
+from plone.contentrules.rule.interfaces import IRuleElementData
+from plone.stringinterp.interfaces import IStringInterpolator
+from plone.uuid.interfaces import IUUID
+from zope import schema
+from zope.component import adapter
+from zope.globalrequest import getRequest
+from zope.interface import implementer
+from zope.interface import Interface
+
+import re
+import transaction
+
+
+ROOT_SENT_KEY = "collective.tickets.root_message_sent"
+URL_RE = re.compile(r"(https?://[^\s<>\"]+)")
+
+
+class ITicketMailAction(Interface):
+    subject = schema.TextLine(
+        title=_("label_mail_subject", default="Subject"),
+        description=_(
+            "help_mail_subject",
+            default="You can use ${ticket_title} and the other substitutions.",
+        ),
+        required=True,
+    )
+    recipients = schema.TextLine(
+        title=_("label_mail_recipients", default="Recipients"),
+        description=_(
+            "help_mail_recipients",
+            default="E-mail addresses separated by commas, or substitutions such "
+            "as ${ticket_recipients}, ${ticket_customer_email}, "
+            "${ticket_cc_emails} or ${ticket_staff_emails}. Each recipient gets "
+            "a message of their own.",
+        ),
+        required=True,
+    )
+    message = schema.Text(
+        title=_("label_mail_message", default="Message"),
+        description=_(
+            "help_mail_message",
+            default="Plain text; it is also sent as HTML, with its links made "
+            "clickable.",
+        ),
+        required=True,
+    )
+
+
+@implementer(ITicketMailAction, IRuleElementData)
+class TicketMailAction(SimpleItem):
+    subject = ""
+    recipients = ""
+    message = ""
+    element = "collective.tickets.actions.Mail"
+
+    @property
+    def summary(self):
+        return _(
+            "summary_mail_action",
+            default="Ticket e-mail to ${recipients}",
+            mapping={"recipients": self.recipients},
+        )
+
+
+def ticket_of(obj):
+    obj = aq_inner(obj)
+    return obj if ITicket.providedBy(obj) else aq_parent(obj)
+
+
+def mail_domain():
+    sender = api.portal.get_registry_record("plone.email_from_address", default="")
+    return sender.rpartition("@")[2] or "localhost"
+
+
+def root_message_id(ticket):
+    """The Message-ID of the ticket's first mail, which every later mail refers to."""
+    return f"<ticket.{IUUID(ticket)}@{mail_domain()}>"
+
+
+def text_to_html(text):
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        html = URL_RE.sub(r'<a href="\1">\1</a>', escape(block))
+        paragraphs.append("<p>" + html.replace("\n", "<br>\n") + "</p>")
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
+        + "\n".join(paragraphs)
+        + "\n</body></html>\n"
+    )
+
+
+def one_line(text):
+    return " ".join(str(text).split())
+
+
+def build_message(subject, text, sender, recipient, reply_to, message_id, root_id):
+    # CRLF line ends: strict SMTP servers refuse bare LF lines as too long.
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = one_line(subject)
+    message["From"] = sender
+    message["To"] = recipient
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = message_id
+    if message_id != root_id:
+        message["In-Reply-To"] = root_id
+        message["References"] = root_id
+    # Tells vacation responders and mail loops to stay quiet.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(text_to_html(text), subtype="html")
+    return message
+
+
+def send_after_commit(mailhost, messages):
+    def send(succeeded):
+        if not succeeded:
+            return
+        for message in messages:
+            try:
+                mailhost.send(message, immediate=True)
+            except Exception:  # noqa: BLE001 - any failure: log it, lose nothing
+                logger.exception(
+                    "Could not send the ticket e-mail %r to %s",
+                    message["Subject"],
+                    message["To"],
+                )
+
+    transaction.get().addAfterCommitHook(send)
+
+
+@implementer(IExecutable)
+@adapter(Interface, ITicketMailAction, Interface)
+class TicketMailActionExecutor:
+    def __init__(self, context, element, event):
+        self.context = context
+        self.element = element
+        self.event = event
+
+    def __call__(self):
+        obj = self.event.object
+        mailhost = api.portal.get_tool("MailHost")
+        from_address = api.portal.get_registry_record(
+            "plone.email_from_address", default=""
+        )
+        if not from_address:
+            logger.error(
+                "No ticket e-mail sent: set the site's e-mail sender address "
+                "in the mail control panel."
+            )
+            return False
+        sender = formataddr(
+            (
+                api.portal.get_registry_record("plone.email_from_name", default=""),
+                from_address,
+            )
+        )
+        reply_to = (
+            api.portal.get_registry_record(
+                "reply_to", interface=ITicketSettings, default=""
+            )
+            or from_address
+        )
+        interpolate = IStringInterpolator(obj)
+        recipients = [
+            address.strip()
+            for address in interpolate(self.element.recipients).split(",")
+            if address.strip()
+        ]
+        if not recipients:
+            return True
+        subject = interpolate(self.element.subject)
+        text = interpolate(self.element.message)
+        message_id = self.message_id(ticket_of(obj))
+        root_id = root_message_id(ticket_of(obj))
+        messages = [
+            build_message(
+                subject, text, sender, recipient, reply_to, message_id, root_id
+            )
+            for recipient in dict.fromkeys(recipients)
+        ]
+        send_after_commit(mailhost, messages)
+        return True
+
+    def message_id(self, ticket):
+        """The ticket's root id for the first mail about a new ticket, else a new one."""
+        root_id = root_message_id(ticket)
+        request = getRequest()
+        if ITicketCreatedEvent.providedBy(self.event) and request is not None:
+            sent = request.get(ROOT_SENT_KEY) or set()
+            if root_id not in sent:
+                request.set(ROOT_SENT_KEY, sent | {root_id})
+                return root_id
+        return make_msgid(f"ticket.{IUUID(ticket)}", domain=mail_domain())
+
+
+class TicketMailAddForm(ActionAddForm):
+    schema = ITicketMailAction
+    label = _("heading_add_mail_action", default="Add ticket e-mail action")
+    description = _(
+        "help_mail_action",
+        default="Sends a ticket notification, threaded with the ticket's other "
+        "e-mails, to each recipient separately.",
+    )
+    form_name = _("form_name_configure_element", default="Configure element")
+    Type = TicketMailAction
+
+
+class TicketMailAddFormView(ContentRuleFormWrapper):
+    form = TicketMailAddForm
+
+
+class TicketMailEditForm(ActionEditForm):
+    schema = ITicketMailAction
+    label = _("heading_edit_mail_action", default="Edit ticket e-mail action")
+    description = TicketMailAddForm.description
+    form_name = TicketMailAddForm.form_name
+
+
+class TicketMailEditFormView(ContentRuleFormWrapper):
+    form = TicketMailEditForm

@@ -1,0 +1,144 @@
+"""The notification rules the add-on installs, in the site's language.
+
+They are ordinary content rules: editors change their wording and
+recipients, or switch them off, in the rules control panel. Installing
+again never overwrites a rule that exists.
+"""
+
+from collective.tickets import _
+from collective.tickets.contentrules.mail import TicketMailAction
+from collective.tickets.interfaces import ITicketClosedEvent
+from collective.tickets.interfaces import ITicketCreatedEvent
+from collective.tickets.interfaces import ITicketReopenedEvent
+from collective.tickets.interfaces import ITicketReplyAddedEvent
+from plone import api
+from plone.app.contentrules.api import assign_rule
+from plone.app.contentrules.api import unassign_rule
+from plone.app.contentrules.rule import Rule
+from plone.contentrules.engine.interfaces import IRuleStorage
+from zope.component import queryUtility
+from zope.i18n import translate
+
+
+SUBJECT = _("mail_subject_ticket", default="[Ticket] ${ticket_title}")
+SUBJECT_FOLLOW_UP = _("mail_subject_follow_up", default="Re: [Ticket] ${ticket_title}")
+FOOTER = _(
+    "mail_footer",
+    default="This is an automatic message from ${ticket_url}",
+)
+
+RULES = (
+    {
+        "id": "collective-tickets-created-customer",
+        "title": _(
+            "rule_created_customer", default="Ticket created: confirm to the customer"
+        ),
+        "event": ITicketCreatedEvent,
+        "recipients": "${ticket_customer_email}",
+        "subject": SUBJECT,
+        "message": _(
+            "mail_created_customer",
+            default="Hello ${ticket_customer_name},\n\n"
+            'we have received your ticket "${ticket_title}". You can follow it '
+            "and reply here:\n${ticket_url}\n\nYour message:\n\n${reply_text}",
+        ),
+    },
+    {
+        "id": "collective-tickets-created",
+        "title": _(
+            "rule_created",
+            default="Ticket created: tell the staff and the CC recipients",
+        ),
+        "event": ITicketCreatedEvent,
+        "recipients": "${ticket_recipients}",
+        "subject": SUBJECT,
+        "message": _(
+            "mail_created",
+            default='${ticket_customer_name} opened the ticket "${ticket_title}":'
+            "\n\n${reply_text}\n\n${ticket_url}",
+        ),
+    },
+    {
+        "id": "collective-tickets-reply-added",
+        "title": _(
+            "rule_reply_added", default="Ticket reply added: tell the other side"
+        ),
+        "event": ITicketReplyAddedEvent,
+        "recipients": "${ticket_recipients}",
+        "subject": SUBJECT_FOLLOW_UP,
+        "message": _(
+            "mail_reply_added",
+            default='${reply_author_name} replied to the ticket "${ticket_title}":'
+            "\n\n${reply_text}\n\n${ticket_url}\n\n"
+            "The conversation, newest first:\n\n${ticket_conversation}",
+        ),
+    },
+    {
+        "id": "collective-tickets-closed",
+        "title": _(
+            "rule_closed",
+            default="Ticket completed: tell the customer and the CC recipients",
+        ),
+        "event": ITicketClosedEvent,
+        "recipients": "${ticket_recipients}",
+        "subject": SUBJECT_FOLLOW_UP,
+        "message": _(
+            "mail_closed",
+            default='The ticket "${ticket_title}" is now completed.\n\n${ticket_url}',
+        ),
+    },
+    {
+        "id": "collective-tickets-reopened",
+        "title": _(
+            "rule_reopened",
+            default="Ticket reopened: tell the customer and the CC recipients",
+        ),
+        "event": ITicketReopenedEvent,
+        "recipients": "${ticket_recipients}",
+        "subject": SUBJECT_FOLLOW_UP,
+        "message": _(
+            "mail_reopened",
+            default='The ticket "${ticket_title}" is in progress again.\n\n'
+            "${ticket_url}",
+        ),
+    },
+)
+
+
+def in_site_language(message):
+    """The text of ``message`` in the site's language, its ${...} left for the rule."""
+    language = api.portal.get_default_language() or "en"
+    # No mapping: the ${substitutions} are the content rule's, not ours.
+    return translate(message, target_language=language.split("-")[0])
+
+
+def install_rules():
+    storage = queryUtility(IRuleStorage)
+    portal = api.portal.get()
+    for spec in RULES:
+        if spec["id"] in storage:
+            continue
+        rule = Rule()
+        rule.title = in_site_language(spec["title"])
+        rule.description = ""
+        rule.event = spec["event"]
+        rule.enabled = True
+        rule.stop = False
+        action = TicketMailAction()
+        action.subject = in_site_language(spec["subject"])
+        action.recipients = spec["recipients"]
+        action.message = "\n\n".join(
+            (in_site_language(spec["message"]), in_site_language(FOOTER))
+        )
+        rule.actions.append(action)
+        storage[spec["id"]] = rule
+        assign_rule(portal, spec["id"], enabled=True, bubbles=True)
+
+
+def uninstall_rules():
+    storage = queryUtility(IRuleStorage)
+    portal = api.portal.get()
+    for spec in RULES:
+        if spec["id"] in storage:
+            unassign_rule(portal, spec["id"])
+            del storage[spec["id"]]

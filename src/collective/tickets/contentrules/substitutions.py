@@ -1,0 +1,127 @@
+"""``${ticket_...}`` and ``${reply_...}`` for content rule mails.
+
+They work on a ticket and on a reply (its ticket is meant), and give an
+empty string anywhere else.
+"""
+
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from collective.tickets import _
+from collective.tickets import api as tickets
+from collective.tickets import notifications
+from collective.tickets.browser.base import state_title
+from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import ITicket
+from collective.tickets.contentrules.events import current_event
+from collective.tickets.users import display_name
+from plone.stringinterp.adapters import BaseSubstitution
+from zope.component import adapter
+from zope.globalrequest import getRequest
+from zope.i18n import translate
+from zope.interface import Interface
+
+
+@adapter(Interface)
+class TicketSubstitution(BaseSubstitution):
+    category = _("substitution_category", default="Tickets")
+
+    @property
+    def ticket(self):
+        context = aq_inner(self.context)
+        if ITicket.providedBy(context):
+            return context
+        if ITicketReply.providedBy(context):
+            return aq_parent(context)
+        return None
+
+    @property
+    def message(self):
+        """The reply the rule runs for, else the ticket's first message."""
+        context = aq_inner(self.context)
+        return context if ITicketReply.providedBy(context) else self.ticket
+
+    def safe_call(self):
+        return self.value(self.ticket) if self.ticket is not None else ""
+
+
+class TicketTitle(TicketSubstitution):
+    description = _("substitution_ticket_title", default="Ticket subject")
+
+    def value(self, ticket):
+        return ticket.Title()
+
+
+class TicketUrl(TicketSubstitution):
+    description = _("substitution_ticket_url", default="Ticket URL")
+
+    def value(self, ticket):
+        return ticket.absolute_url()
+
+
+class TicketState(TicketSubstitution):
+    description = _("substitution_ticket_state", default="Ticket state")
+
+    def value(self, ticket):
+        return translate(state_title(tickets.state(ticket)), context=getRequest())
+
+
+class TicketCustomerName(TicketSubstitution):
+    description = _("substitution_ticket_customer_name", default="Customer's name")
+
+    def value(self, ticket):
+        return display_name(notifications.customer_id(ticket))
+
+
+class TicketCustomerEmail(TicketSubstitution):
+    description = _("substitution_ticket_customer_email", default="Customer's e-mail")
+
+    def value(self, ticket):
+        return notifications.customer_email(ticket)
+
+
+class TicketCCEmails(TicketSubstitution):
+    description = _("substitution_ticket_cc_emails", default="CC recipients' e-mails")
+
+    def value(self, ticket):
+        return ", ".join(notifications.cc_emails(ticket))
+
+
+class TicketStaffEmails(TicketSubstitution):
+    description = _("substitution_ticket_staff_emails", default="Staff e-mails")
+
+    def value(self, ticket):
+        return ", ".join(notifications.staff_emails())
+
+
+class TicketRecipients(TicketSubstitution):
+    description = _(
+        "substitution_ticket_recipients",
+        default="Everyone who should hear of this change, minus its author",
+    )
+
+    def value(self, ticket):
+        return ", ".join(notifications.ticket_recipients(ticket, current_event()))
+
+
+class ReplyAuthorName(TicketSubstitution):
+    description = _("substitution_reply_author_name", default="Message author's name")
+
+    def value(self, ticket):
+        return display_name(tickets.message_author(self.message))
+
+
+class ReplyText(TicketSubstitution):
+    description = _("substitution_reply_text", default="Message text (plain)")
+
+    def value(self, ticket):
+        return notifications.message_text(self.message)
+
+
+class TicketConversation(TicketSubstitution):
+    description = _(
+        "substitution_ticket_conversation",
+        default="The whole conversation as plain text, newest first",
+    )
+
+    def value(self, ticket):
+        return notifications.conversation_text(ticket)
