@@ -325,3 +325,56 @@ class TestSmtpFailure(NotificationTestCase):
         transaction.begin()
         self.assertEqual(len(tickets.conversation(ticket)), 2)
         self.assertIn("Could not send the ticket e-mail", logged.output[0])
+
+
+class TestEditingRules(NotificationTestCase):
+    def test_editor_changes_the_wording_in_the_rules_ui(self):
+        browser = browser_for(self.layer, SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        rule_url = self.portal.absolute_url() + "/++rule++collective-tickets-closed"
+        browser.open(rule_url + "/@@manage-elements")
+        self.assertIn("Ticket e-mail to ${ticket_recipients}", browser.contents)
+        browser.open(rule_url + "/++action++0/edit")
+        browser.getControl(
+            name="form.widgets.subject"
+        ).value = "Closed: ${ticket_title}"
+        browser.getControl(
+            name="form.widgets.message"
+        ).value = "Done with ${ticket_title}, state ${ticket_state}."
+        browser.getControl(name="form.buttons.save").click()
+        transaction.begin()
+        ticket = self.open_ticket(cc=())
+        self.take_mail()
+        with as_user(self.portal, STAFF):
+            tickets.close(ticket)
+        self.commit()
+        (mail,) = self.take_mail()
+        self.assertEqual(mail["Subject"], "Closed: Printer jam")
+        self.assertEqual(
+            mail.get_body(("plain",)).get_content().strip(),
+            "Done with Printer jam, state Completed.",
+        )
+
+    def test_editor_adds_the_action_to_a_rule_of_their_own(self):
+        browser = browser_for(self.layer, SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        browser.open(
+            self.portal.absolute_url()
+            + "/++rule++collective-tickets-reopened/@@manage-elements"
+        )
+        self.assertIn("Send ticket e-mail", browser.contents)
+        browser.open(
+            self.portal.absolute_url()
+            + "/++rule++collective-tickets-reopened/+action/collective.tickets.actions.Mail"
+        )
+        browser.getControl(name="form.widgets.subject").value = "Reopened"
+        browser.getControl(name="form.widgets.recipients").value = "audit@example.com"
+        browser.getControl(name="form.widgets.message").value = "${ticket_url}"
+        browser.getControl(name="form.buttons.save").click()
+        transaction.begin()
+        ticket = self.open_ticket(cc=())
+        with as_user(self.portal, STAFF):
+            tickets.close(ticket)
+            self.commit()
+            self.take_mail()
+            tickets.reopen(ticket)
+        self.commit()
+        self.assertIn("audit@example.com", self.recipients(self.take_mail()))
