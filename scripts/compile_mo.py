@@ -9,7 +9,7 @@ files are committed so that a pip install works without Zope's
 from pathlib import Path
 from pythongettext.msgfmt import Msgfmt
 
-import re
+import ast
 
 
 LOCALES = (
@@ -21,22 +21,50 @@ LOCALES = (
 )
 
 
-ENTRY = re.compile(
-    r'(?:#\. Default: "(?P<default>.*)"\n)?(?P<rest>(?:#.*\n)*msgid "(?P<msgid>.+)"\nmsgstr "")(?=\n)'
-)
+def _unquote(lines):
+    """The text of a msgid or msgstr given as its quoted lines."""
+    return "".join(ast.literal_eval(line) for line in lines)
+
+
+def _quote(text):
+    return (
+        '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    )
+
+
+def _fill_block(block):
+    """One catalogue entry, its empty msgstr filled with the English default."""
+    lines = block.split("\n")
+    default = None
+    msgid_lines, msgstr_lines, head = [], [], []
+    current = None
+    for line in lines:
+        if line.startswith("#. Default: "):
+            default = ast.literal_eval(line[len("#. Default: ") :])
+        if line.startswith("msgid "):
+            current = msgid_lines
+            line = line[len("msgid ") :]
+        elif line.startswith("msgstr "):
+            current = msgstr_lines
+            line = line[len("msgstr ") :]
+        elif current is None:
+            head.append(line)
+            continue
+        current.append(line)
+    msgid = _unquote(msgid_lines)
+    if not msgid or _unquote(msgstr_lines):
+        return block
+    english = default if default is not None else msgid
+    body = [f"msgid {line}" if i == 0 else line for i, line in enumerate(msgid_lines)]
+    return "\n".join([*head, *body, f"msgstr {_quote(english)}"])
 
 
 def fill_english():
     for po in sorted(LOCALES.glob("en/LC_MESSAGES/*.po")):
-        text = po.read_text(encoding="utf-8")
-
-        def fill(match):
-            default = match.group("default")
-            msgstr = default if default is not None else match.group("msgid")
-            head = match.group(0)[: -len('msgstr ""')]
-            return f'{head}msgstr "{msgstr}"'
-
-        po.write_text(ENTRY.sub(fill, text), encoding="utf-8")
+        blocks = po.read_text(encoding="utf-8").rstrip("\n").split("\n\n")
+        po.write_text(
+            "\n\n".join(_fill_block(b) for b in blocks) + "\n", encoding="utf-8"
+        )
 
 
 def compile_all():

@@ -112,12 +112,18 @@ class TestCreate(unittest.TestCase):
         self.assertEqual(first.attachments[1].content_type, "application/pdf")
         self.assertEqual(first.attachments[1].size, len(PDF))
 
-    def test_a_file_named_png_that_is_no_image_is_a_plain_download(self):
+    def test_a_file_named_png_that_is_no_image_is_what_its_content_says(self):
         ticket = self.open_ticket(
-            attachments=[("x.png", b"<svg onload=alert(1)>", None)]
+            attachments=[("x.png", b"just some notes", "image/png")]
         )
-        self.assertEqual(ticket.attachments[0].contentType, "application/octet-stream")
+        self.assertEqual(ticket.attachments[0].contentType, "text/plain")
         self.assertFalse(tickets.conversation(ticket)[0].attachments[0].is_image)
+        with self.assertRaisesRegex(
+            TicketInputError, "'y.png' is of type image/svg\\+xml"
+        ):
+            self.open_ticket(
+                attachments=[("y.png", b"<svg onload=alert(1)>", "image/png")]
+            )
 
     def test_anonymous_cannot_create(self):
         logout()

@@ -4,15 +4,18 @@ from collective.tickets import api as tickets
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import SITE_ADMIN
+from gettext import GNUTranslations
 from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for
 from helpers import new_ticket_fields
 from helpers import post_multipart
+from io import BytesIO
 from pathlib import Path
 from plone import api
 from pythongettext.msgfmt import Msgfmt
 
+import ast
 import collective.tickets
 import re
 import transaction
@@ -23,47 +26,52 @@ LOCALES = Path(collective.tickets.__file__).parent / "locales"
 VARIABLE = re.compile(r"\$\{(\w+)\}")
 
 
-def read_po(path):
-    """{msgid: (default, msgstr)} of a .po file (single-line entries only)."""
-    entries = {}
-    default = None
-    msgid = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith('#. Default: "'):
-            default = line[len('#. Default: "') : -1]
-        elif line.startswith('msgid "'):
-            msgid = line[len('msgid "') : -1]
-        elif line.startswith('msgstr "') and msgid:
-            entries[msgid] = (default or msgid, line[len('msgstr "') : -1])
-            default = msgid = None
-    return entries
+def translations(po):
+    """{msgid: msgstr} of a catalogue, as gettext reads it once compiled."""
+    compiled = Msgfmt(str(po), name=po.stem).get()
+    return GNUTranslations(BytesIO(compiled))._catalog
 
 
-def pot_msgids(domain):
-    return set(read_po(LOCALES / f"{domain}.pot"))
+def defaults(domain):
+    """{msgid: English default} of the .pot made from the code."""
+    result = {}
+    for block in (LOCALES / f"{domain}.pot").read_text(encoding="utf-8").split("\n\n"):
+        default = msgid = None
+        lines = block.splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("#. Default: "):
+                default = ast.literal_eval(line[len("#. Default: ") :])
+            elif line.startswith("msgid "):
+                parts = [line[len("msgid ") :]]
+                for follow in lines[index + 1 :]:
+                    if not follow.startswith('"'):
+                        break
+                    parts.append(follow)
+                msgid = "".join(ast.literal_eval(part) for part in parts)
+        if msgid:
+            result[msgid] = default if default is not None else msgid
+    return result
 
 
 class TestCatalogues(unittest.TestCase):
     def test_every_message_has_a_spanish_and_english_translation(self):
         for domain in ("collective.tickets", "plone"):
+            self.assertGreater(len(defaults(domain)), 10)
             for lang in ("es", "en"):
-                entries = read_po(LOCALES / lang / "LC_MESSAGES" / f"{domain}.po")
-                missing = sorted(
-                    msgid
-                    for msgid in pot_msgids(domain)
-                    if not entries.get(msgid, ("", ""))[1]
-                )
+                catalog = translations(LOCALES / lang / "LC_MESSAGES" / f"{domain}.po")
+                missing = sorted(m for m in defaults(domain) if not catalog.get(m))
                 self.assertEqual(missing, [], f"{lang}/{domain}.po lacks translations")
 
     def test_translations_keep_every_variable(self):
-        for lang in ("es", "en"):
-            path = LOCALES / lang / "LC_MESSAGES" / "collective.tickets.po"
-            for msgid, (default, msgstr) in read_po(path).items():
-                self.assertEqual(
-                    set(VARIABLE.findall(default)),
-                    set(VARIABLE.findall(msgstr)),
-                    f"{lang}: {msgid}",
-                )
+        for domain in ("collective.tickets", "plone"):
+            for lang in ("es", "en"):
+                catalog = translations(LOCALES / lang / "LC_MESSAGES" / f"{domain}.po")
+                for msgid, default in defaults(domain).items():
+                    self.assertEqual(
+                        set(VARIABLE.findall(default)),
+                        set(VARIABLE.findall(catalog.get(msgid, ""))),
+                        f"{lang}: {msgid}",
+                    )
 
     def test_compiled_catalogues_match_their_po_files(self):
         for po in LOCALES.glob("*/LC_MESSAGES/*.po"):

@@ -1,6 +1,7 @@
 """The screens, driven through the real forms with the test browser."""
 
 from collective.tickets import api as tickets
+from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import OTHER_CUSTOMER
@@ -386,6 +387,12 @@ class TestAccess(ScreenTestCase):
         self.assertEqual(tickets.state(ticket), "in_progress")
 
     def test_downloads_have_real_type_and_disposition(self):
+        # A site that accepts HTML files still never serves them inline.
+        api.portal.set_registry_record(
+            "allowed_types",
+            [*ITicketSettings["allowed_types"].default, "text/html"],
+            interface=ITicketSettings,
+        )
         ticket = self.open_ticket_as_customer(
             attachments=[
                 ("secret.pdf", PDF, "application/pdf"),

@@ -8,6 +8,7 @@ what was wrong, before anything is stored.
 from AccessControl import Unauthorized
 from Acquisition import aq_base
 from collective.tickets import _
+from collective.tickets.attachments import check_policy
 from collective.tickets.attachments import human_size
 from collective.tickets.attachments import make_attachment
 from collective.tickets.attachments import make_thumbnail
@@ -23,6 +24,7 @@ from collective.tickets.permissions import AddTicketReply
 from collective.tickets.permissions import CloseTicket
 from collective.tickets.permissions import ReopenTicket
 from collective.tickets.recipients import normalize_cc
+from collective.tickets.settings import setting
 from collective.tickets.users import current_userid
 from collective.tickets.users import display_name
 from collective.tickets.users import is_staff
@@ -144,6 +146,7 @@ def clean_attachments(attachments):
         filename, data = item[0], item[1]
         content_type = item[2] if len(item) == 3 else None
         blobs.append(make_attachment(filename, data, content_type))
+    check_policy(blobs)
     return blobs
 
 
@@ -269,6 +272,14 @@ def state(ticket):
     return api.content.get_state(obj=ticket)
 
 
+def may_close(ticket):
+    """Whether the current user may close ``ticket``: staff always, the owner
+    while the settings let customers close their tickets."""
+    if not api.user.has_permission(CloseTicket, obj=ticket):
+        return False
+    return bool(setting("customers_may_close")) or is_staff(obj=ticket)
+
+
 def close(ticket):
     """Mark the ticket completed (the owner and the staff)."""
     _require_ticket(ticket)
@@ -276,7 +287,7 @@ def close(ticket):
         raise TicketStateError(
             _("error_already_completed", default="This ticket is already completed.")
         )
-    if not api.user.has_permission(CloseTicket, obj=ticket):
+    if not may_close(ticket):
         raise Unauthorized("You may not close this ticket.")
     api.content.transition(obj=ticket, transition="complete")
     return ticket

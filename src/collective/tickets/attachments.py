@@ -2,13 +2,13 @@
 
 from collective.tickets import _
 from collective.tickets.errors import TicketInputError
+from collective.tickets.settings import setting
 from io import BytesIO
 from plone.namedfile.file import NamedBlobFile
 from plone.namedfile.file import NamedBlobImage
 from plone.namedfile.utils import getImageInfo
 from plone.scale.scale import scaleImage
 
-import mimetypes
 import os
 import unicodedata
 
@@ -36,15 +36,66 @@ def clean_filename(filename):
     return name or "attachment"
 
 
-def guess_content_type(filename, content_type=None):
-    content_type = (content_type or "").split(";")[0].strip().lower()
-    if content_type and content_type != "application/octet-stream":
-        return content_type
-    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+# Office formats that are ZIP or OLE containers: the container is sniffed,
+# the extension says which kind it is.
+ZIP_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+}
+OLE_TYPES = {
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+}
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _looks_like_text(sample):
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sample is still text.
+        return error.start >= len(sample) - 3
+    return True
+
+
+def sniff_content_type(filename, data):
+    """The type of ``data`` as read from its content; the name only tells
+    apart the kinds of one container format (a .docx from a .zip)."""
+    extension = os.path.splitext(filename)[1].lower()
+    head = data[:4096]
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    image_type, width, height = getImageInfo(data)
+    if image_type in INLINE_IMAGE_TYPES and width > 0 and height > 0:
+        return image_type
+    if head.startswith(b"PK\x03\x04"):
+        return ZIP_TYPES.get(extension, "application/zip")
+    if head.startswith(OLE_SIGNATURE):
+        return OLE_TYPES.get(extension, "application/x-ole-storage")
+    if _looks_like_text(head):
+        lowered = head.lower()
+        if b"<svg" in lowered:
+            return "image/svg+xml"
+        if lowered.lstrip().startswith((b"<!doctype html", b"<html")) or any(
+            tag in lowered for tag in (b"<script", b"<iframe", b"<body")
+        ):
+            return "text/html"
+        return "text/csv" if extension == ".csv" else "text/plain"
+    return "application/octet-stream"
 
 
 def make_attachment(filename, data, content_type=None):
-    """Return a blob for ``data``: a NamedBlobImage for real images, else a NamedBlobFile."""
+    """Return a blob for ``data``: a NamedBlobImage for real images, else a NamedBlobFile.
+
+    ``content_type`` (what a browser or a client claims) is not trusted.
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
     if hasattr(data, "read"):
@@ -68,18 +119,62 @@ def make_attachment(filename, data, content_type=None):
             ),
             field="attachments",
         )
-    content_type = guess_content_type(name, content_type)
+    # The type is read from the data, whatever the name or the browser say:
+    # a file named .png that is no image is stored, and served, as what it is.
+    content_type = sniff_content_type(name, data)
     if content_type in INLINE_IMAGE_TYPES:
-        # The type is read from the data: a file named .png that is not an
-        # image is stored, and served, as a plain download.
-        sniffed, width, height = getImageInfo(data)
-        if sniffed in INLINE_IMAGE_TYPES and width > 0 and height > 0:
-            return NamedBlobImage(data=data, contentType=sniffed, filename=name)
-        content_type = "application/octet-stream"
+        return NamedBlobImage(data=data, contentType=content_type, filename=name)
     blob = NamedBlobFile(data=data, contentType=content_type, filename=name)
     # NamedBlobFile guesses again from the name when told octet-stream.
     blob.contentType = content_type
     return blob
+
+
+def check_policy(blobs):
+    """Refuse too many files, too large a file or a type the settings do not
+    allow, naming the file and the limit."""
+    max_files = setting("max_files")
+    if len(blobs) > max_files:
+        raise TicketInputError(
+            _(
+                "error_too_many_files",
+                default="You attached ${count} files; at most ${max} are allowed "
+                "per message.",
+                mapping={"count": len(blobs), "max": max_files},
+            ),
+            field="attachments",
+        )
+    max_mb = setting("max_file_size")
+    allowed = {value.strip().lower() for value in setting("allowed_types")}
+    for blob in blobs:
+        if blob.getSize() > max_mb * 1024 * 1024:
+            raise TicketInputError(
+                _(
+                    "error_file_too_large",
+                    default="The file '${name}' is ${size}; at most ${max} MB are "
+                    "allowed per file.",
+                    mapping={
+                        "name": blob.filename,
+                        "size": human_size(blob.getSize()),
+                        "max": max_mb,
+                    },
+                ),
+                field="attachments",
+            )
+        if blob.contentType.lower() not in allowed:
+            raise TicketInputError(
+                _(
+                    "error_file_type",
+                    default="The file '${name}' is of type ${type}, which is not "
+                    "accepted here. Accepted types: ${allowed}.",
+                    mapping={
+                        "name": blob.filename,
+                        "type": blob.contentType,
+                        "allowed": ", ".join(sorted(allowed)),
+                    },
+                ),
+                field="attachments",
+            )
 
 
 def is_inline_image(attachment):

@@ -13,7 +13,6 @@ from collective.tickets.browser.navigation import tickets_home
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.errors import TicketStateError
 from collective.tickets.permissions import AddTicketReply
-from collective.tickets.permissions import CloseTicket
 from collective.tickets.permissions import ReopenTicket
 from collective.tickets.users import display_name
 from plone import api
@@ -58,9 +57,7 @@ class TicketView(BrowserView):
         return localized(date)
 
     def can_close(self):
-        return self.state == tickets.IN_PROGRESS and api.user.has_permission(
-            CloseTicket, obj=self.context
-        )
+        return self.state == tickets.IN_PROGRESS and tickets.may_close(self.context)
 
     def can_reopen(self):
         return self.state == tickets.COMPLETED and api.user.has_permission(
@@ -181,6 +178,14 @@ class TicketTransitionView(BrowserView):
         if tickets.state(self.context) == tickets.COMPLETED:
             return _("msg_ticket_closed", default="The ticket is now completed.")
         return _("msg_ticket_reopened", default="The ticket is in progress again.")
+
+
+class TicketClosable(BrowserView):
+    """The guard of the workflow's "complete" transition: applies the
+    "customers may close" setting to Plone's own state menu too."""
+
+    def __call__(self):
+        return tickets.may_close(self.context)
 
 
 class ReplyView(BrowserView):
