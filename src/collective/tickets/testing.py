@@ -20,11 +20,16 @@ CUSTOMER = "customer1"
 OTHER_CUSTOMER = "customer2"
 STAFF = "staff1"
 SITE_ADMIN = "siteadmin1"
+MANAGER = "manager1"
+CC_MEMBER = "ccmember1"
 USERS = {
     CUSTOMER: {"email": "customer1@example.com", "fullname": "Carla Customer"},
     OTHER_CUSTOMER: {"email": "customer2@example.com", "fullname": "Otto Other"},
     STAFF: {"email": "staff1@example.com", "fullname": "Sam Staff"},
     SITE_ADMIN: {"email": "siteadmin1@example.com", "fullname": "Sue Admin"},
+    MANAGER: {"email": "manager1@example.com", "fullname": "Max Manager"},
+    # A site member who is only on a ticket's CC list.
+    CC_MEMBER: {"email": "ccmember1@example.com", "fullname": "Cecilia CC"},
 }
 
 
@@ -53,6 +58,8 @@ class CollectiveTicketsLayer(PloneSandboxLayer):
         self.loadZCML(package=collective.tickets)
 
     def setUpPloneSite(self, portal):
+        # As a real site has it: folders, the members' folders too, are private.
+        portal.portal_workflow.setDefaultChain("simple_publication_workflow")
         applyProfile(portal, "collective.tickets:default")
         portal._original_MailHost = portal.MailHost
         portal.MailHost = mailhost = TestMailHost("MailHost")
@@ -71,6 +78,7 @@ class CollectiveTicketsLayer(PloneSandboxLayer):
             )
         api.group.add_user(groupname="ticket-staff", username=STAFF)
         api.user.grant_roles(username=SITE_ADMIN, roles=["Site Administrator"])
+        api.user.grant_roles(username=MANAGER, roles=["Manager"])
         setRoles(portal, TEST_USER_ID, ["Manager"])
 
 
@@ -89,7 +97,9 @@ SERVER_TESTING = FunctionalTesting(
 )
 
 __all__ = [
+    "CC_MEMBER",
     "CUSTOMER",
+    "MANAGER",
     "FUNCTIONAL_TESTING",
     "INTEGRATION_TESTING",
     "OTHER_CUSTOMER",

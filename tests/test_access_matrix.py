@@ -1,0 +1,183 @@
+"""Who may do what with a ticket: one table, checked as the real users.
+
+The same table is in docs/security.rst; a test keeps the two identical.
+"""
+
+from collective.tickets import api as tickets
+from collective.tickets.testing import CC_MEMBER
+from collective.tickets.testing import CUSTOMER
+from collective.tickets.testing import FUNCTIONAL_TESTING
+from collective.tickets.testing import MANAGER
+from collective.tickets.testing import OTHER_CUSTOMER
+from collective.tickets.testing import SITE_ADMIN
+from collective.tickets.testing import STAFF
+from collective.tickets.testing import USERS
+from helpers import as_user
+from helpers import browser_for
+from helpers import PDF
+from pathlib import Path
+
+import gzip
+import transaction
+import unittest
+
+
+ROLES = {
+    "anonymous": None,
+    "owner": CUSTOMER,
+    "other customer": OTHER_CUSTOMER,
+    "CC'd member": CC_MEMBER,
+    "staff": STAFF,
+    "site administrator": SITE_ADMIN,
+    "manager": MANAGER,
+}
+EVERYONE_WHO_SEES = {"owner", "staff", "site administrator", "manager"}
+STAFF_ROLES = {"staff", "site administrator", "manager"}
+
+# action -> state -> the roles that may do it
+MATRIX = {
+    "open the ticket page": {
+        "in_progress": EVERYONE_WHO_SEES,
+        "completed": EVERYONE_WHO_SEES,
+    },
+    "download an attachment": {
+        "in_progress": EVERYONE_WHO_SEES,
+        "completed": EVERYONE_WHO_SEES,
+    },
+    "find it in the site search": {
+        "in_progress": EVERYONE_WHO_SEES,
+        "completed": EVERYONE_WHO_SEES,
+    },
+    "see it in My tickets": {"in_progress": {"owner"}, "completed": {"owner"}},
+    "see it in the staff overview": {
+        "in_progress": STAFF_ROLES,
+        "completed": STAFF_ROLES,
+    },
+    "reply": {"in_progress": EVERYONE_WHO_SEES, "completed": set()},
+    "close": {"in_progress": EVERYONE_WHO_SEES, "completed": set()},
+    "reopen": {"in_progress": set(), "completed": STAFF_ROLES},
+}
+
+
+def matrix_as_rst():
+    """MATRIX as the RST table of docs/security.rst."""
+    columns = list(ROLES)
+    header = ["action", "state", *columns]
+    rows = []
+    for action, states in MATRIX.items():
+        for state, allowed in states.items():
+            rows.append(
+                [action, state.replace("_", " ")]
+                + ["yes" if role in allowed else "no" for role in columns]
+            )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    rule = "  ".join("=" * width for width in widths)
+
+    def line(cells):
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    return "\n".join([rule, line(header), rule, *(line(row) for row in rows), rule])
+
+
+class TestMatrixDocumented(unittest.TestCase):
+    def test_docs_security_has_this_very_table(self):
+        docs = Path(__file__).resolve().parent.parent / "docs" / "security.rst"
+        self.assertIn(matrix_as_rst(), docs.read_text(encoding="utf-8"))
+
+
+class TestAccessMatrix(unittest.TestCase):
+    layer = FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        with as_user(self.portal, CUSTOMER):
+            self.ticket = tickets.create(
+                "Matrix ticket",
+                "<p>Zebrafish secret words</p>",
+                cc=[USERS[CC_MEMBER]["email"]],
+                attachments=[("contract.pdf", PDF, "application/pdf")],
+            )
+        transaction.commit()
+
+    def can(self, action, browser):
+        url = self.ticket.absolute_url()
+        portal_url = self.portal.absolute_url()
+        if action == "open the ticket page":
+            browser.open(url)
+            return "Zebrafish secret words" in browser.contents
+        if action == "download an attachment":
+            browser.open(url + "/@@attachment/0/contract.pdf")
+            return browser.contents.startswith("%PDF") if isinstance(
+                browser.contents, str
+            ) else browser.contents.startswith(b"%PDF")
+        if action == "find it in the site search":
+            browser.open(portal_url + "/@@search?SearchableText=Zebrafish")
+            return "Matrix ticket" in browser.contents
+        if action == "see it in My tickets":
+            browser.open(portal_url + "/@@my-tickets")
+            return "Matrix ticket" in browser.contents
+        if action == "see it in the staff overview":
+            browser.open(portal_url + "/@@tickets")
+            return "Matrix ticket" in browser.contents
+        browser.open(url)
+        marker = {"reply": 'id="ticket-reply"', "close": "close-ticket", "reopen": "reopen-ticket"}
+        return marker[action] in browser.contents
+
+    def check_state(self, state):
+        found = {}
+        for role, userid in ROLES.items():
+            browser = browser_for(self.layer, userid)
+            for action in MATRIX:
+                found.setdefault(action, set())
+                if self.can(action, browser):
+                    found[action].add(role)
+        expected = {action: states[state] for action, states in MATRIX.items()}
+        self.assertEqual(found, expected)
+
+    def test_in_progress(self):
+        self.check_state("in_progress")
+
+    def test_completed(self):
+        with as_user(self.portal, CUSTOMER):
+            tickets.close(self.ticket)
+        transaction.commit()
+        self.check_state("completed")
+
+
+class TestNoLeaks(unittest.TestCase):
+    """Search boxes, sitemaps and feeds never show a ticket to someone who may
+    not open it."""
+
+    layer = FUNCTIONAL_TESTING
+
+    def setUp(self):
+        from plone import api
+
+        self.portal = self.layer["portal"]
+        self.url = self.portal.absolute_url()
+        api.portal.set_registry_record("plone.enable_sitemap", True)
+        with as_user(self.portal, CUSTOMER):
+            self.ticket = tickets.create("Quokka problem", "<p>Quokka details</p>")
+            tickets.reply(self.ticket, "<p>Quokka follow-up</p>")
+        transaction.commit()
+
+    def test_live_search_and_sitemap(self):
+        for who in (None, OTHER_CUSTOMER, CC_MEMBER):
+            browser = browser_for(self.layer, who)
+            browser.open(self.url + "/@@ajax-search?SearchableText=Quokka")
+            self.assertNotIn("Quokka", browser.contents, who)
+            browser.open(self.url + "/@@search?SearchableText=Quokka")
+            self.assertNotIn("Quokka problem", browser.contents, who)
+        anonymous = browser_for(self.layer)
+        anonymous.open(self.url + "/sitemap.xml.gz?page=1")
+        body = anonymous.contents
+        sitemap = gzip.decompress(body if isinstance(body, bytes) else body.encode("latin-1"))
+        self.assertIn(b"<urlset", sitemap)
+        self.assertNotIn(b"quokka", sitemap.lower())
+        self.assertNotIn(b"/Members/", sitemap)
+
+    def test_replies_are_not_search_results_of_their_own(self):
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(self.url + "/@@search?SearchableText=follow-up")
+        self.assertIn("Quokka problem", browser.contents)
+        self.assertNotIn("/reply-1", browser.contents)
