@@ -74,7 +74,9 @@ def matrix_as_rst():
     rule = "  ".join("=" * width for width in widths)
 
     def line(cells):
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+        return "  ".join(
+            cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
+        ).rstrip()
 
     return "\n".join([rule, line(header), rule, *(line(row) for row in rows), rule])
 
@@ -107,9 +109,11 @@ class TestAccessMatrix(unittest.TestCase):
             return "Zebrafish secret words" in browser.contents
         if action == "download an attachment":
             browser.open(url + "/@@attachment/0/contract.pdf")
-            return browser.contents.startswith("%PDF") if isinstance(
-                browser.contents, str
-            ) else browser.contents.startswith(b"%PDF")
+            return (
+                browser.contents.startswith("%PDF")
+                if isinstance(browser.contents, str)
+                else browser.contents.startswith(b"%PDF")
+            )
         if action == "find it in the site search":
             browser.open(portal_url + "/@@search?SearchableText=Zebrafish")
             return "Matrix ticket" in browser.contents
@@ -120,7 +124,11 @@ class TestAccessMatrix(unittest.TestCase):
             browser.open(portal_url + "/@@tickets")
             return "Matrix ticket" in browser.contents
         browser.open(url)
-        marker = {"reply": 'id="ticket-reply"', "close": "close-ticket", "reopen": "reopen-ticket"}
+        marker = {
+            "reply": 'id="ticket-reply"',
+            "close": "close-ticket",
+            "reopen": "reopen-ticket",
+        }
         return marker[action] in browser.contents
 
     def check_state(self, state):
@@ -171,7 +179,9 @@ class TestNoLeaks(unittest.TestCase):
         anonymous = browser_for(self.layer)
         anonymous.open(self.url + "/sitemap.xml.gz?page=1")
         body = anonymous.contents
-        sitemap = gzip.decompress(body if isinstance(body, bytes) else body.encode("latin-1"))
+        sitemap = gzip.decompress(
+            body if isinstance(body, bytes) else body.encode("latin-1")
+        )
         self.assertIn(b"<urlset", sitemap)
         self.assertNotIn(b"quokka", sitemap.lower())
         self.assertNotIn(b"/Members/", sitemap)
