@@ -55,6 +55,7 @@ setup(
         "test": [
             # The mail sink of make run, and the SMTP servers of the tests.
             "aiosmtpd",
+            "hypothesis",
             "plone.app.contenttypes",
             "plone.app.testing",
             "plone.testing",

@@ -96,6 +96,17 @@ class TestCreate(unittest.TestCase):
         self.assertNotIn("onclick", html)
         self.assertNotIn("javascript:", html)
 
+    def test_control_characters_are_dropped_so_the_page_renders(self):
+        # Found by the property tests: a NUL in a message broke the page.
+        ticket = self.open_ticket(
+            subject="Bad\x08 chars",
+            text="<p>nul\x00 here</p>",
+            cc=[{"email": "a@example.com", "name": "A\x01B"}],
+        )
+        self.assertEqual(ticket.Title(), "Bad chars")
+        self.assertIn("nul here", tickets.conversation(ticket)[0].text)
+        self.assertEqual(ticket.cc_recipients[0]["name"], "AB")
+
     def test_attachments_are_blobs_and_images_get_thumbnails(self):
         ticket = self.open_ticket(
             attachments=[

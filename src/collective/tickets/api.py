@@ -25,6 +25,7 @@ from collective.tickets.permissions import CloseTicket
 from collective.tickets.permissions import ReopenTicket
 from collective.tickets.recipients import normalize_cc
 from collective.tickets.settings import setting
+from collective.tickets.textutils import without_control_characters
 from collective.tickets.users import current_userid
 from collective.tickets.users import display_name
 from collective.tickets.users import is_staff
@@ -88,7 +89,7 @@ def clean_subject(subject):
             _("error_subject_one_line", default="The subject must be a single line."),
             field="title",
         )
-    text = " ".join(text.split())
+    text = " ".join(without_control_characters(text).split())
     if not text:
         raise TicketInputError(
             _("error_subject_missing", default="Enter a subject for the ticket."),
@@ -121,6 +122,8 @@ def clean_text(text):
         raw = text
     else:
         raw = None
+    if raw is not None:
+        raw = without_control_characters(raw)
     if raw is None or is_blank_html(raw):
         raise TicketInputError(
             _("error_message_missing", default="Write a message."), field="text"

@@ -2,6 +2,7 @@
 
 from collective.tickets import _
 from collective.tickets.errors import TicketInputError
+from collective.tickets.textutils import without_control_characters
 
 import re
 
@@ -68,7 +69,7 @@ def normalize_cc(rows, owner_email=None):
                 field="cc_recipients",
             )
         email = check_email(email)
-        name = " ".join(str(name).split())
+        name = " ".join(without_control_characters(str(name)).split())
         key = email.lower()
         if owner and key == owner:
             raise TicketInputError(
