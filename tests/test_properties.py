@@ -16,8 +16,8 @@ from helpers import authenticator
 from helpers import browser_for
 from helpers import new_ticket_fields
 from helpers import post_multipart
-from hypothesis import HealthCheck
 from hypothesis import given
+from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
 from plone import api
