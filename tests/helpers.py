@@ -48,9 +48,12 @@ def post_multipart(browser, url, fields):
     browser.post(url, body, content_type)
 
 
-def new_ticket_fields(token, subject, text, cc=(), files=(), button="add"):
+def new_ticket_fields(
+    token, subject, text, cc=(), files=(), button="add", submission_id=None
+):
     fields = [
         ("_authenticator", token),
+        ("form.widgets.submission_id", submission_id or ""),
         ("form.widgets.title", subject),
         ("form.widgets.cc_recipients.count", str(len(cc))),
         ("form.widgets.text", text),

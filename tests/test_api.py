@@ -211,6 +211,19 @@ class TestLifecycle(unittest.TestCase):
             tickets.reply(self.ticket, "<p>one more</p>")
         self.assertEqual(len(tickets.conversation(self.ticket)), 1)
 
+    def test_a_repeated_submission_adds_nothing(self):
+        with as_user(self.portal, CUSTOMER):
+            first = tickets.reply(self.ticket, "<p>once</p>", submission_id="abc")
+            again = tickets.reply(self.ticket, "<p>once</p>", submission_id="abc")
+            other = tickets.reply(self.ticket, "<p>twice</p>", submission_id="def")
+            ticket = tickets.create("Same", "<p>x</p>", submission_id="t1")
+            self.assertEqual(
+                tickets.create("Same", "<p>x</p>", submission_id="t1"), ticket
+            )
+        self.assertEqual(first, again)
+        self.assertNotEqual(first, other)
+        self.assertEqual(len(tickets.conversation(self.ticket)), 3)
+
     def test_closing_twice_says_so(self):
         with as_user(self.portal, CUSTOMER):
             tickets.close(self.ticket)

@@ -350,6 +350,52 @@ class TestTicketPage(ScreenTestCase):
         self.assertEqual(len(tickets.conversation(ticket)), 1)
 
 
+class TestDoubleSubmit(ScreenTestCase):
+    def test_the_same_new_ticket_form_sent_twice_opens_one_ticket(self):
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(self.portal_url + "/@@new-ticket")
+        submission_id = browser.getControl(name="form.widgets.submission_id").value
+        self.assertEqual(len(submission_id), 32)
+        fields = new_ticket_fields(
+            authenticator(browser),
+            subject="Clicked twice",
+            text="<p>x</p>",
+            submission_id=submission_id,
+        )
+        for _attempt in range(2):
+            post_multipart(browser, self.portal_url + "/@@new-ticket", fields)
+            self.assertIn("Your ticket has been opened.", browser.contents)
+        transaction.begin()
+        self.assertEqual(
+            len(api.content.find(portal_type="Ticket", unrestricted=True)), 1
+        )
+
+    def test_the_same_reply_sent_twice_is_added_once(self):
+        ticket = self.open_ticket_as_customer()
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(ticket.absolute_url())
+        fields = [
+            ("_authenticator", authenticator(browser)),
+            (
+                "reply.widgets.submission_id",
+                browser.getControl(name="reply.widgets.submission_id").value,
+            ),
+            ("reply.widgets.text", "<p>Only once</p>"),
+            ("reply.widgets.text.mimeType", "text/html"),
+            ("reply.buttons.save", "Send reply"),
+        ]
+        for _attempt in range(2):
+            post_multipart(browser, ticket.absolute_url(), fields)
+        transaction.begin()
+        self.assertEqual(len(tickets.conversation(ticket)), 2)
+        # A new page is a new form: its reply is a new one.
+        browser.open(ticket.absolute_url())
+        browser.getControl(name="reply.widgets.text").value = "<p>Another</p>"
+        browser.getControl("Send reply").click()
+        transaction.begin()
+        self.assertEqual(len(tickets.conversation(ticket)), 3)
+
+
 class TestAccess(ScreenTestCase):
     def test_other_customer_and_anonymous_are_refused_everywhere(self):
         ticket = self.open_ticket_as_customer(

@@ -197,8 +197,27 @@ def _store_thumbnails(obj):
 # The lifecycle
 
 
-def create(subject, text, cc=(), attachments=(), customer=None):
-    """Open a ticket for ``customer`` (default: the current user) and return it."""
+def _submitted_before(container, submission_id, author):
+    """The message a form already created from this very submission, if any:
+    a double click or a resent form must not add it twice."""
+    if not submission_id:
+        return None
+    for obj_id in container.objectIds()[-10:]:
+        obj = container[obj_id]
+        if (
+            getattr(aq_base(obj), "submission_id", None) == submission_id
+            and message_author(obj) == author
+        ):
+            return obj
+    return None
+
+
+def create(subject, text, cc=(), attachments=(), customer=None, submission_id=None):
+    """Open a ticket for ``customer`` (default: the current user) and return it.
+
+    ``submission_id`` (the forms send one) makes a repeated submission return
+    the ticket it created the first time.
+    """
     author = current_userid()
     if author is None:
         raise Unauthorized("Log in to open a ticket.")
@@ -223,6 +242,9 @@ def create(subject, text, cc=(), attachments=(), customer=None):
     folder = member_folder(customer)
     if folder is None or not api.user.has_permission(AddTicket, obj=folder):
         raise Unauthorized(f"{author} may not open tickets for {customer}.")
+    earlier = _submitted_before(folder, submission_id, author)
+    if earlier is not None:
+        return earlier
 
     ticket = createContent(
         "Ticket",
@@ -232,6 +254,7 @@ def create(subject, text, cc=(), attachments=(), customer=None):
         attachments=blobs,
     )
     _set_author(ticket, author)
+    ticket.submission_id = submission_id
     _store_thumbnails(ticket)
     ticket = addContentToContainer(folder, ticket, checkConstraints=False)
     if customer != author:
@@ -244,8 +267,11 @@ def create(subject, text, cc=(), attachments=(), customer=None):
     return ticket
 
 
-def reply(ticket, text, attachments=()):
-    """Add a reply by the current user to ``ticket`` and return it."""
+def reply(ticket, text, attachments=(), submission_id=None):
+    """Add a reply by the current user to ``ticket`` and return it.
+
+    A repeated ``submission_id`` returns the reply it created the first time.
+    """
     _require_ticket(ticket)
     if state(ticket) != IN_PROGRESS:
         raise TicketStateError(
@@ -259,8 +285,12 @@ def reply(ticket, text, attachments=()):
     value = clean_text(text)
     blobs = clean_attachments(attachments)
     author = current_userid()
+    earlier = _submitted_before(ticket, submission_id, author)
+    if earlier is not None:
+        return earlier
 
     message = createContent("TicketReply", text=value, attachments=blobs)
+    message.submission_id = submission_id
     message.id = f"reply-{len(ticket.objectIds()) + 1}"
     _set_author(message, author)
     _store_thumbnails(message)

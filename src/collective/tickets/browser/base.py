@@ -6,8 +6,12 @@ from collective.tickets.errors import TicketInputError
 from collective.tickets.errors import TicketStateError
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
+from uuid import uuid4
+from z3c.form import field
+from z3c.form.interfaces import HIDDEN_MODE
 from z3c.form.interfaces import IErrorViewSnippet
 from z3c.form.interfaces import NO_VALUE
+from zope import schema
 from zope.component import getMultiAdapter
 
 
@@ -57,6 +61,21 @@ def warn_about_lost_uploads(form):
 
 class MessageFormMixin:
     """What the new ticket and the reply forms do alike on submit."""
+
+    def updateFields(self):
+        super().updateFields()
+        # One id per rendered form: sending it twice (a double click, the
+        # browser's resend) gives back what the first submission created.
+        self.fields += field.Fields(
+            schema.ASCIILine(__name__="submission_id", required=False)
+        )
+        self.fields["submission_id"].mode = HIDDEN_MODE
+
+    def updateWidgets(self):
+        super().updateWidgets()
+        widget = self.widgets["submission_id"]
+        if not widget.value:
+            widget.value = uuid4().hex
 
     def submit(self, action):
         """Validate, check the CSRF token, then return ``action(data)``.

@@ -40,6 +40,7 @@ class NewTicketForm(MessageFormMixin, AutoExtensibleForm, form.Form):
                 text=data["text"],
                 cc=filled_cc_rows(data.get("cc_recipients")),
                 attachments=data.get("attachments") or (),
+                submission_id=data.get("submission_id"),
             )
         )
         if ticket is None:

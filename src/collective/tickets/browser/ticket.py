@@ -90,6 +90,7 @@ class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
                     self.context,
                     text=data["text"],
                     attachments=data.get("attachments") or (),
+                    submission_id=data.get("submission_id"),
                 )
             )
         except TicketStateError as error:
