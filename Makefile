@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run site test lint format i18n versions buildout-check clean
+.PHONY: help install run run-cluster site test lint format i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
 	@echo "make test            run the whole test suite"
+	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
 	@echo "make i18n            rebuild the translation catalogues"
 	@echo "make lint / format   check / fix the code style (ruff, zpretty)"
@@ -48,6 +49,10 @@ run: $(INSTALLED) $(INSTANCE)/etc/zope.conf
 	echo "  E-mail:      every message the site sends is a file in $(INSTANCE)/var/mail/new/" && \
 	echo && \
 	$(BIN)/runwsgi $(INSTANCE)/etc/zope.ini
+
+# A ZEO server and two instances (ports 8100, 8081, 8082), data in cluster/.
+run-cluster: $(INSTALLED)
+	$(BIN)/python scripts/cluster.py cluster
 
 test: $(INSTALLED)
 	$(BIN)/pytest

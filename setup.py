@@ -56,6 +56,9 @@ setup(
             # The mail sink of make run, and the SMTP servers of the tests.
             "aiosmtpd",
             "hypothesis",
+            # make run-cluster and the two-instance test.
+            "requests",
+            "ZEO",
             "plone.app.contenttypes",
             "plone.app.testing",
             "plone.testing",

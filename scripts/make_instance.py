@@ -1,26 +1,38 @@
-"""Create the Zope instance of ``make run`` in ``instance/`` unless it exists.
+"""Create a Zope instance unless it exists.
 
-WSGI (waitress) on 127.0.0.1:8080, FileStorage with a blob storage, Zope
-admin ``admin``/``admin``. An existing instance is left as it is, so running
-this again never touches the data.
+By default the instance of ``make run``: ``instance/``, WSGI (waitress) on
+127.0.0.1:8080, FileStorage with a blob storage, Zope admin ``admin``/``admin``.
+With ``--zeo HOST:PORT`` the instance is a client of that ZEO server instead
+(``make run-cluster``); ``--port`` sets its HTTP port. An existing instance is
+left as it is, so running this again never touches the data.
+
+    python scripts/make_instance.py [DIR] [--port 8080] [--zeo 127.0.0.1:8100]
 """
 
 from pathlib import Path
 
+import argparse
+import re
 import subprocess
 import sys
 
 
-ZOPE_CONF = """\
+HEAD = """\
 %define INSTANCE {instance}
 instancehome $INSTANCE
-
+{imports}
 <environment>
   CHAMELEON_CACHE $INSTANCE/var/cache
   zope_i18n_compile_mo_files true
   zope_i18n_allowed_languages es en
 </environment>
 
+<dos_protection>
+  form-memory-limit 64MB
+</dos_protection>
+"""
+
+FILESTORAGE = """
 <zodb_db main>
   cache-size 50000
   <blobstorage>
@@ -31,29 +43,58 @@ instancehome $INSTANCE
   </blobstorage>
   mount-point /
 </zodb_db>
+"""
 
-<dos_protection>
-  form-memory-limit 64MB
-</dos_protection>
+ZEOCLIENT = """
+<zodb_db main>
+  cache-size 50000
+  <zeoclient>
+    server {server}
+    storage 1
+    name zeostorage
+    var $INSTANCE/var
+    blob-dir $INSTANCE/var/blobcache
+    shared-blob-dir off
+    cache-size 128MB
+  </zeoclient>
+  mount-point /
+</zodb_db>
 """
 
 
-def main(instance="instance"):
+def make_instance(instance="instance", port=8080, zeo=None):
     instance = Path(instance).resolve()
     zope_conf = instance / "etc" / "zope.conf"
     if zope_conf.exists():
         print(f"Reusing the instance in {instance.name}/")
-        return
+        return instance
     bindir = Path(sys.executable).parent
     subprocess.run(
         [str(bindir / "mkwsgiinstance"), "-d", str(instance), "-u", "admin:admin"],
         check=True,
     )
-    (instance / "var" / "filestorage").mkdir(parents=True, exist_ok=True)
-    (instance / "var" / "blobstorage").mkdir(parents=True, exist_ok=True)
-    zope_conf.write_text(ZOPE_CONF.format(instance=instance), encoding="utf-8")
-    print(f"Created the instance in {instance.name}/")
+    for folder in ("filestorage", "blobstorage", "blobcache"):
+        (instance / "var" / folder).mkdir(parents=True, exist_ok=True)
+    head = HEAD.format(instance=instance, imports="%import ZEO\n" if zeo else "")
+    storage = ZEOCLIENT.format(server=zeo) if zeo else FILESTORAGE
+    zope_conf.write_text(head + storage, encoding="utf-8")
+    zope_ini = instance / "etc" / "zope.ini"
+    text = zope_ini.read_text(encoding="utf-8")
+    zope_ini.write_text(
+        re.sub(r"(?m)^port = \d+$", f"port = {port}", text), encoding="utf-8"
+    )
+    print(f"Created the instance in {instance.name}/ (port {port})")
+    return instance
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("instance", nargs="?", default="instance")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--zeo", help="HOST:PORT of the ZEO server")
+    args = parser.parse_args(argv)
+    make_instance(args.instance, port=args.port, zeo=args.zeo)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main()

@@ -29,8 +29,6 @@ BUILDOUT_ONLY = {
     "python-dotenv": "1.2.4",
     "zc.buildout": "6.0.1",
     "zc.recipe.egg": "6.0.0",
-    "zdaemon": "5.2.1",
-    "ZEO": "6.2",
 }
 
 HEADER = """\

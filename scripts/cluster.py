@@ -1,0 +1,188 @@
+"""A ZEO server and two Zope instances on 127.0.0.1: ``make run-cluster``.
+
+The supported way to run collective.tickets on more than one process. The
+data lives in ``cluster/`` (the ZEO server's FileStorage and blobs); the
+instances ``cluster/instance1`` and ``cluster/instance2`` are its clients.
+Running it again reuses everything. The tests start the same cluster in a
+temporary folder on free ports.
+
+    python scripts/cluster.py [DIR] [--zeo-port 8100] [--ports 8081 8082]
+"""
+
+from pathlib import Path
+
+import argparse
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from make_instance import make_instance  # noqa: E402
+
+
+ZEO_CONF = """\
+<zeo>
+  address 127.0.0.1:{port}
+</zeo>
+<filestorage 1>
+  path {data}/Data.fs
+  blob-dir {data}/blobs
+</filestorage>
+<eventlog>
+  <logfile>
+    path {data}/zeo.log
+  </logfile>
+</eventlog>
+"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=60, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process for port {port} ended early")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing answers on 127.0.0.1:{port} after {timeout} s")
+
+
+def wait_for_http(url, timeout=120, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server for {url} ended early")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer after {timeout} s")
+
+
+class Cluster:
+    """Start, restart and stop the ZEO server and its Zope instances."""
+
+    def __init__(self, base, zeo_port, ports):
+        self.base = Path(base).resolve()
+        self.zeo_port = zeo_port
+        self.ports = list(ports)
+        self.zeo = None
+        self.instances = {}
+
+    def instance_dir(self, number):
+        return self.base / f"instance{number}"
+
+    def start_zeo(self):
+        data = self.base / "zeo"
+        data.mkdir(parents=True, exist_ok=True)
+        conf = data / "zeo.conf"
+        conf.write_text(
+            ZEO_CONF.format(port=self.zeo_port, data=data), encoding="utf-8"
+        )
+        self.zeo = subprocess.Popen([str(BIN / "runzeo"), "-C", str(conf)])
+        wait_for_port(self.zeo_port, process=self.zeo)
+
+    def prepare_instances(self):
+        for number, port in enumerate(self.ports, start=1):
+            make_instance(
+                self.instance_dir(number), port=port, zeo=f"127.0.0.1:{self.zeo_port}"
+            )
+
+    def create_site(self):
+        """The demo site, through the first instance's configuration."""
+        conf = self.instance_dir(1) / "etc" / "zope.conf"
+        subprocess.run(
+            [
+                str(BIN / "zconsole"),
+                "run",
+                str(conf),
+                str(ROOT / "scripts" / "create_site.py"),
+            ],
+            check=True,
+        )
+
+    def start_instance(self, number):
+        ini = self.instance_dir(number) / "etc" / "zope.ini"
+        log = open(self.instance_dir(number) / "var" / "log" / "console.log", "ab")  # noqa: SIM115
+        process = subprocess.Popen(
+            [str(BIN / "runwsgi"), str(ini)], stdout=log, stderr=log
+        )
+        self.instances[number] = process
+        return process
+
+    def wait_for_instance(self, number):
+        port = self.ports[number - 1]
+        wait_for_http(f"http://127.0.0.1:{port}/", process=self.instances[number])
+
+    def kill_instance(self, number):
+        """Stop an instance at once, as a crash or a power cut would."""
+        process = self.instances.pop(number)
+        process.kill()
+        process.wait()
+
+    def start(self):
+        self.start_zeo()
+        self.prepare_instances()
+        self.create_site()
+        for number in range(1, len(self.ports) + 1):
+            self.start_instance(number)
+        for number in range(1, len(self.ports) + 1):
+            self.wait_for_instance(number)
+
+    def stop(self):
+        for process in [*self.instances.values(), self.zeo]:
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in [*self.instances.values(), self.zeo]:
+            if process is not None:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        self.instances = {}
+        self.zeo = None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base", nargs="?", default="cluster")
+    parser.add_argument("--zeo-port", type=int, default=8100)
+    parser.add_argument("--ports", type=int, nargs="+", default=[8081, 8082])
+    args = parser.parse_args(argv)
+    cluster = Cluster(args.base, args.zeo_port, args.ports)
+    # A plain kill stops the instances and the ZEO server too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        cluster.start()
+        print()
+        print(f"  ZEO server:  127.0.0.1:{args.zeo_port} (data in {args.base}/zeo/)")
+        for port in args.ports:
+            print(f"  Instance:    http://127.0.0.1:{port}/Plone")
+        print("  Logins as for make run. Ctrl-C stops everything.")
+        print()
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
