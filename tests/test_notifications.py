@@ -307,6 +307,32 @@ class TestRealSmtp(NotificationTestCase):
         self.assertEqual(sink.envelopes, [])
 
 
+class RefusingSink(SMTPSink):
+    async def handle_DATA(self, server, session, envelope):
+        return "550 5.7.1 Relaying denied"
+
+
+class TestSmtpRefuses(NotificationTestCase):
+    def test_a_refusing_smtp_server_loses_no_ticket(self):
+        from aiosmtpd.controller import Controller
+
+        port = free_port()
+        controller = Controller(RefusingSink(), hostname="127.0.0.1", port=port)
+        controller.start()
+        self.addCleanup(controller.stop)
+        self.portal.MailHost = MailHost(
+            "MailHost", smtp_host="127.0.0.1", smtp_port=port
+        )
+        api.portal.set_registry_record("plone.smtp_host", "127.0.0.1")
+        api.portal.set_registry_record("plone.smtp_port", port)
+        with self.assertLogs("collective.tickets", level="ERROR") as logged:
+            ticket = self.open_ticket()
+        self.assertIn("Could not send the ticket e-mail", logged.output[0])
+        transaction.begin()
+        self.assertEqual(tickets.state(ticket), "in_progress")
+        self.assertEqual(len(api.content.find(portal_type="Ticket")), 1)
+
+
 class TestSmtpFailure(NotificationTestCase):
     def test_a_failing_smtp_server_loses_no_reply(self):
         ticket = self.open_ticket()

@@ -325,6 +325,24 @@ class TestTicketPage(ScreenTestCase):
         self.assertEqual(browser.headers["status"].split()[0], "403")
         self.assertEqual(tickets.state(ticket), "in_progress")
 
+    def test_reply_without_csrf_token_is_refused(self):
+        ticket = self.open_ticket_as_customer()
+        browser = browser_for(self.layer, CUSTOMER)
+        for token in ("", "forged"):
+            post_multipart(
+                browser,
+                ticket.absolute_url(),
+                [
+                    ("_authenticator", token),
+                    ("reply.widgets.text", "<p>forged</p>"),
+                    ("reply.widgets.text.mimeType", "text/html"),
+                    ("reply.buttons.save", "Send reply"),
+                ],
+            )
+            self.assertEqual(browser.headers["status"].split()[0], "403")
+        transaction.begin()
+        self.assertEqual(len(tickets.conversation(ticket)), 1)
+
     def test_reply_posted_to_a_completed_ticket_is_refused(self):
         ticket = self.open_ticket_as_customer()
         browser = browser_for(self.layer, CUSTOMER)
