@@ -3,7 +3,9 @@
 The same table is in docs/security.rst; a test keeps the two identical.
 """
 
+from AccessControl import Unauthorized
 from collective.tickets import api as tickets
+from collective.tickets.errors import TicketInputError
 from collective.tickets.testing import CC_MEMBER
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
@@ -16,6 +18,7 @@ from helpers import as_user
 from helpers import browser_for
 from helpers import PDF
 from pathlib import Path
+from plone import api
 
 import gzip
 import transaction
@@ -33,6 +36,8 @@ ROLES = {
 }
 EVERYONE_WHO_SEES = {"owner", "staff", "site administrator", "manager"}
 STAFF_ROLES = {"staff", "site administrator", "manager"}
+MEMBERS = set(ROLES) - {"anonymous"}
+ADMINS = {"site administrator", "manager"}
 
 # action -> state -> the roles that may do it
 MATRIX = {
@@ -53,9 +58,22 @@ MATRIX = {
         "in_progress": STAFF_ROLES,
         "completed": STAFF_ROLES,
     },
+    "open the customer's tickets tab": {
+        "in_progress": STAFF_ROLES,
+        "completed": STAFF_ROLES,
+    },
+    "open the new ticket form": {"in_progress": MEMBERS, "completed": MEMBERS},
+    "open the tickets settings": {"in_progress": ADMINS, "completed": ADMINS},
     "reply": {"in_progress": EVERYONE_WHO_SEES, "completed": set()},
     "close": {"in_progress": EVERYONE_WHO_SEES, "completed": set()},
     "reopen": {"in_progress": set(), "completed": STAFF_ROLES},
+}
+
+# What the API allows must be what the page offers.
+API_ACTIONS = {
+    "reply": lambda ticket: tickets.reply(ticket, "<p>matrix</p>"),
+    "close": tickets.close,
+    "reopen": tickets.reopen,
 }
 
 
@@ -123,6 +141,15 @@ class TestAccessMatrix(unittest.TestCase):
         if action == "see it in the staff overview":
             browser.open(portal_url + "/@@tickets")
             return "Matrix ticket" in browser.contents
+        if action == "open the customer's tickets tab":
+            browser.open(portal_url + f"/@@customer-tickets?userid={CUSTOMER}")
+            return "Matrix ticket" in browser.contents
+        if action == "open the new ticket form":
+            browser.open(portal_url + "/@@new-ticket")
+            return "form.widgets.title" in browser.contents
+        if action == "open the tickets settings":
+            browser.open(portal_url + "/@@tickets-controlpanel")
+            return "form.widgets.max_files" in browser.contents
         browser.open(url)
         marker = {
             "reply": 'id="ticket-reply"',
@@ -131,16 +158,40 @@ class TestAccessMatrix(unittest.TestCase):
         }
         return marker[action] in browser.contents
 
+    def api_allows(self, action, userid):
+        """Try the action through the API as ``userid``, then undo it."""
+        savepoint = transaction.savepoint()
+        try:
+            if userid is None:
+                with api.env.adopt_roles(["Anonymous"]):
+                    API_ACTIONS[action](self.ticket)
+            else:
+                with as_user(self.portal, userid):
+                    API_ACTIONS[action](self.ticket)
+        except (Unauthorized, TicketInputError):
+            return False
+        finally:
+            savepoint.rollback()
+        return True
+
     def check_state(self, state):
         found = {}
+        through_api = {}
         for role, userid in ROLES.items():
             browser = browser_for(self.layer, userid)
             for action in MATRIX:
                 found.setdefault(action, set())
                 if self.can(action, browser):
                     found[action].add(role)
+            for action in API_ACTIONS:
+                through_api.setdefault(action, set())
+                if self.api_allows(action, userid):
+                    through_api[action].add(role)
         expected = {action: states[state] for action, states in MATRIX.items()}
         self.assertEqual(found, expected)
+        self.assertEqual(
+            through_api, {action: expected[action] for action in API_ACTIONS}
+        )
 
     def test_in_progress(self):
         self.check_state("in_progress")
@@ -159,7 +210,6 @@ class TestNoLeaks(unittest.TestCase):
     layer = FUNCTIONAL_TESTING
 
     def setUp(self):
-        from plone import api
 
         self.portal = self.layer["portal"]
         self.url = self.portal.absolute_url()
