@@ -236,6 +236,14 @@ class TestNoLeaks(unittest.TestCase):
         self.assertNotIn(b"quokka", sitemap.lower())
         self.assertNotIn(b"/Members/", sitemap)
 
+    def test_navigation_and_site_map_pages(self):
+        for who in (None, OTHER_CUSTOMER, CC_MEMBER, CUSTOMER):
+            browser = browser_for(self.layer, who)
+            for page in ("", "/@@sitemap", "/Members"):
+                browser.open(self.url + page)
+                # Not even the owner: tickets are reached through My tickets.
+                self.assertNotIn("Quokka", browser.contents, (who, page))
+
     def test_replies_are_not_search_results_of_their_own(self):
         browser = browser_for(self.layer, CUSTOMER)
         browser.open(self.url + "/@@search?SearchableText=follow-up")
