@@ -25,6 +25,7 @@ from collective.tickets.permissions import CloseTicket
 from collective.tickets.permissions import ReopenTicket
 from collective.tickets.recipients import normalize_cc
 from collective.tickets.settings import setting
+from collective.tickets.textutils import plain_text
 from collective.tickets.textutils import without_control_characters
 from collective.tickets.users import current_userid
 from collective.tickets.users import display_name
@@ -45,9 +46,6 @@ import re
 
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
-
-_TAG_RE = re.compile(r"<[^>]*>")
-_ENTITY_BLANKS_RE = re.compile(r"&(nbsp|#160|#xa0);", re.IGNORECASE)
 
 
 @dataclass
@@ -109,9 +107,8 @@ def clean_subject(subject):
 
 
 def is_blank_html(html):
-    text = _ENTITY_BLANKS_RE.sub(" ", _TAG_RE.sub(" ", html or ""))
     has_media = re.search(r"<(img|video|audio|iframe)\b", html or "", re.I)
-    return not text.strip() and not has_media
+    return not plain_text(html).strip() and not has_media
 
 
 def clean_text(text):

@@ -7,11 +7,9 @@ from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.setuphandlers import STAFF_GROUP
+from collective.tickets.textutils import plain_text
 from collective.tickets.users import is_staff
-from html import unescape
 from plone import api
-
-import re
 
 
 def user_email(userid):
@@ -84,24 +82,6 @@ def ticket_recipients(ticket, event=None):
         emails = customer + cc + staff_emails()
     actor_email = user_email(actor).lower()
     return unique(email for email in emails if email and email.lower() != actor_email)
-
-
-BLOCK = r"(?:p|div|h[1-6]|ul|ol|blockquote|pre|table|tr)"
-
-
-def plain_text(html):
-    """Rich text as a mail reader expects it: paragraphs, line breaks and
-    "- " list items kept, markup and entities gone."""
-    if not html:
-        return ""
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", html)
-    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
-    text = re.sub(r"(?i)<li\b[^>]*>", "\n- ", text)
-    text = re.sub(rf"(?i)</?{BLOCK}\b[^>]*>", "\n\n", text)
-    text = unescape(re.sub(r"<[^>]*>", "", text)).replace("\xa0", " ")
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def message_text(obj):

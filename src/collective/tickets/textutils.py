@@ -1,4 +1,6 @@
-"""Text that can be stored, shown in HTML and sent in a mail header."""
+"""Text that can be stored, shown in HTML, searched and sent by mail."""
+
+from html import unescape
 
 import re
 
@@ -10,3 +12,21 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
 
 def without_control_characters(text):
     return _UNSAFE.sub("", text)
+
+
+BLOCK = r"(?:p|div|h[1-6]|ul|ol|blockquote|pre|table|tr)"
+
+
+def plain_text(html):
+    """Rich text as a mail reader expects it: paragraphs, line breaks and
+    "- " list items kept, markup and entities gone."""
+    if not html:
+        return ""
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", html)
+    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
+    text = re.sub(r"(?i)<li\b[^>]*>", "\n- ", text)
+    text = re.sub(rf"(?i)</?{BLOCK}\b[^>]*>", "\n\n", text)
+    text = unescape(re.sub(r"<[^>]*>", "", text)).replace("\xa0", " ")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -1,21 +1,14 @@
 """What the listings need of a ticket, so that they never wake one up."""
 
+from collective.tickets.api import message_author
 from collective.tickets.content.ticket import ITicket
-from plone import api
+from collective.tickets.textutils import plain_text
 from plone.indexer import indexer
 
 
 def _last_message(ticket):
     ids = ticket.objectIds()
     return ticket[ids[-1]] if ids else ticket
-
-
-def _plain(html):
-    if not html:
-        return ""
-    transforms = api.portal.get_tool("portal_transforms")
-    data = transforms.convertTo("text/plain", html, mimetype="text/html")
-    return data.getData() if data is not None else ""
 
 
 @indexer(ITicket)
@@ -29,8 +22,7 @@ def ticket_last_activity(ticket):
 
 
 def _last_author(ticket):
-    creators = _last_message(ticket).creators
-    return creators[0] if creators else ticket.getOwnerTuple()[1]
+    return message_author(_last_message(ticket))
 
 
 @indexer(ITicket)
@@ -52,8 +44,8 @@ def ticket_reply_count(ticket):
 @indexer(ITicket)
 def searchable_text(ticket):
     """The subject, the first message and every reply: staff search them all."""
-    parts = [ticket.Title(), _plain(ticket.text.raw if ticket.text else "")]
+    parts = [ticket.Title(), plain_text(ticket.text.raw if ticket.text else "")]
     for reply in ticket.objectValues():
         text = getattr(reply, "text", None)
-        parts.append(_plain(text.raw if text else ""))
+        parts.append(plain_text(text.raw if text else ""))
     return " ".join(part for part in parts if part)
