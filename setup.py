@@ -47,6 +47,7 @@ setup(
         "plone.autoform",
         "plone.batching",
         "plone.namedfile",
+        "plone.restapi",
         "plone.scale",
         "plone.supermodel",
         "setuptools",

@@ -1,0 +1,74 @@
+"""JSON of a ticket and of a reply, as a client needs the conversation."""
+
+from collective.tickets import api as tickets
+from collective.tickets.browser.base import state_title
+from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import ITicket
+from collective.tickets.interfaces import ICollectiveTicketsLayer
+from collective.tickets.users import display_name
+from plone.restapi.interfaces import ISerializeToJson
+from plone.restapi.serializer.converters import json_compatible
+from plone.uuid.interfaces import IUUID
+from zope.component import adapter
+from zope.i18n import translate
+from zope.interface import implementer
+
+
+def message_json(message):
+    return {
+        "@id": message.obj.absolute_url(),
+        "id": message.id,
+        "author": {"id": message.author_id, "name": message.author_name},
+        "date": json_compatible(message.date),
+        "text": {"data": message.text, "content-type": "text/html"},
+        "attachments": [
+            {
+                "filename": att.filename,
+                "size": att.size,
+                "content-type": att.content_type,
+                "download": att.url,
+            }
+            for att in message.attachments
+        ],
+    }
+
+
+@implementer(ISerializeToJson)
+@adapter(ITicket, ICollectiveTicketsLayer)
+class SerializeTicketToJson:
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    def __call__(self, *args, **kwargs):
+        ticket = self.context
+        state = tickets.state(ticket)
+        customer = ticket.getOwnerTuple()[1]
+        return {
+            "@id": ticket.absolute_url(),
+            "@type": ticket.portal_type,
+            "id": ticket.getId(),
+            "UID": IUUID(ticket),
+            "title": ticket.Title(),
+            "review_state": state,
+            "state_title": translate(state_title(state), context=self.request),
+            "created": json_compatible(ticket.created()),
+            "modified": json_compatible(ticket.modified()),
+            "customer": {"id": customer, "name": display_name(customer)},
+            "cc": [dict(row) for row in ticket.cc_recipients or ()],
+            "conversation": [message_json(m) for m in tickets.conversation(ticket)],
+        }
+
+
+@implementer(ISerializeToJson)
+@adapter(ITicketReply, ICollectiveTicketsLayer)
+class SerializeReplyToJson:
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    def __call__(self, *args, **kwargs):
+        data = message_json(tickets.to_message(self.context))
+        data["@type"] = self.context.portal_type
+        data["ticket"] = self.context.__parent__.absolute_url()
+        return data
