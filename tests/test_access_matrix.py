@@ -49,6 +49,14 @@ MATRIX = {
         "in_progress": EVERYONE_WHO_SEES,
         "completed": EVERYONE_WHO_SEES,
     },
+    "read it through the REST API": {
+        "in_progress": EVERYONE_WHO_SEES,
+        "completed": EVERYONE_WHO_SEES,
+    },
+    "find it in the REST listing": {
+        "in_progress": EVERYONE_WHO_SEES,
+        "completed": EVERYONE_WHO_SEES,
+    },
     "find it in the site search": {
         "in_progress": EVERYONE_WHO_SEES,
         "completed": EVERYONE_WHO_SEES,
@@ -132,6 +140,17 @@ class TestAccessMatrix(unittest.TestCase):
                 if isinstance(browser.contents, str)
                 else browser.contents.startswith(b"%PDF")
             )
+        if action in ("read it through the REST API", "find it in the REST listing"):
+            rest = browser_for(self.layer, self.userid)
+            rest.addHeader("Accept", "application/json")
+            rest.open(
+                url
+                if action == "read it through the REST API"
+                else portal_url + "/@tickets"
+            )
+            body = rest.contents
+            body = body.decode("utf-8") if isinstance(body, bytes) else body
+            return rest.headers["status"].startswith("200") and "Matrix ticket" in body
         if action == "find it in the site search":
             browser.open(portal_url + "/@@search?SearchableText=Zebrafish")
             return "Matrix ticket" in browser.contents
@@ -178,6 +197,7 @@ class TestAccessMatrix(unittest.TestCase):
         found = {}
         through_api = {}
         for role, userid in ROLES.items():
+            self.userid = userid
             browser = browser_for(self.layer, userid)
             for action in MATRIX:
                 found.setdefault(action, set())

@@ -222,8 +222,11 @@ class TestReplyAndWorkflow(RestTestCase):
         record("reply_post", response, self.base, body)
         self.assertEqual(response.status_code, 201, response.text)
         self.assertEqual(len(response.json()["conversation"]), 2)
-        refused = self.session(OTHER_CUSTOMER).post(url + "/@reply", json=body)
-        self.assertIn(refused.status_code, (401, 403))
+        for who in (OTHER_CUSTOMER, None):
+            refused = self.session(who).post(url + "/@reply", json=body)
+            self.assertIn(refused.status_code, (401, 403), who)
+            refused = self.session(who).post(url + "/@workflow/complete")
+            self.assertIn(refused.status_code, (401, 403), who)
         self.assertEqual(
             self.session(CUSTOMER).post(url + "/@reply", json={"text": ""}).status_code,
             400,
