@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run run-cluster site test lint format i18n versions buildout-check clean
+.PHONY: help install run run-cluster site test docs browser lint format i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
@@ -14,6 +14,7 @@ help:
 	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
 	@echo "make i18n            rebuild the translation catalogues"
+	@echo "make docs            build the documentation (docs/_build/html)"
 	@echo "make lint / format   check / fix the code style (ruff, zpretty)"
 	@echo "make clean           remove .venv (never the instance and its data)"
 
@@ -54,7 +55,19 @@ run: $(INSTALLED) $(INSTANCE)/etc/zope.conf
 run-cluster: $(INSTALLED)
 	$(BIN)/python scripts/cluster.py cluster
 
-test: $(INSTALLED)
+# The browser tests drive Debian's Chromium (Playwright's own download cannot
+# be used here). Under CI=true a missing browser fails the tests; elsewhere,
+# without root, they are skipped with the reason.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's Chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	} || [ -z "$$CI" ]
+
+test: $(INSTALLED) browser
 	$(BIN)/pytest
 
 i18n: $(INSTALLED)
@@ -76,6 +89,18 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix $(LINTED)
 	$(BIN)/ruff format $(LINTED)
 	$(BIN)/zpretty -i $(TEMPLATES)
+
+DOCS_VENV := .venv-docs
+
+$(DOCS_VENV)/bin/sphinx-build: docs/requirements.txt
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install -q -r docs/requirements.txt
+	touch $@
+
+# Sphinx needs another docutils than Plone: the docs have a venv of their own.
+docs: $(DOCS_VENV)/bin/sphinx-build
+	$(DOCS_VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
+	@echo "HTML in docs/_build/html/index.html"
 
 versions:
 	$(BIN)/python scripts/make_versions.py

@@ -57,6 +57,8 @@ setup(
             # The mail sink of make run, and the SMTP servers of the tests.
             "aiosmtpd",
             "hypothesis",
+            # The browser journeys, in Debian's Chromium.
+            "playwright",
             # make run-cluster and the two-instance test.
             "requests",
             "ZEO",

@@ -1,0 +1,10 @@
+"""Sphinx configuration of the collective.tickets documentation (make docs)."""
+
+project = "collective.tickets"
+author = "collective.tickets developers"
+copyright = "2026, collective.tickets developers"
+extensions = []
+exclude_patterns = ["_build", "http-examples/*.req", "http-examples/*.resp"]
+html_theme = "alabaster"
+html_static_path = ["_static"]
+language = "en"

@@ -1,0 +1,310 @@
+"""Journeys in a real Chromium, asserting what a person sees.
+
+Under CI=true a missing browser fails the run; elsewhere these tests are
+skipped with the reason, and ``make test`` installs Debian's Chromium first.
+Screenshots of the screens are saved to docs/_static/screenshots/.
+"""
+
+from collective.tickets import api as tickets
+from collective.tickets.testing import CUSTOMER
+from collective.tickets.testing import OTHER_CUSTOMER
+from collective.tickets.testing import PASSWORD
+from collective.tickets.testing import SERVER_TESTING
+from collective.tickets.testing import STAFF
+from helpers import as_user
+from helpers import PDF
+from helpers import PNG
+from pathlib import Path
+from plone import api
+
+import os
+import shutil
+import transaction
+import unittest
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = (
+    Path(__file__).resolve().parent.parent / "docs" / "_static" / "screenshots"
+)
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium is missing at {CHROMIUM}: make test installs it")
+    raise unittest.SkipTest("Chromium is not installed: run make test")
+
+
+class BrowserTestCase(unittest.TestCase):
+    layer = SERVER_TESTING
+
+    @classmethod
+    def setUpClass(cls):
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        self.url = self.portal.absolute_url()
+        self.pages = []
+
+    def tearDown(self):
+        for page in self.pages:
+            page.context.close()
+
+    def login(self, userid, width=1280):
+        context = self.browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        self.pages.append(page)
+        page.goto(self.url + "/login")
+        page.fill("#__ac_name", userid)
+        page.fill("#__ac_password", PASSWORD)
+        page.click("#buttons-login")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    def shot(self, page, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def open_my_tickets_from_the_menu(self, page):
+        page.click("#personaltools-menulink")
+        page.click("#personaltools-my_tickets")
+        page.wait_for_load_state("networkidle")
+
+    def type_in_editor(self, page, text, bold=None, items=()):
+        frame = page.frame_locator("iframe").first
+        frame.locator("body").click()
+        page.keyboard.type(text)
+        if bold:
+            page.keyboard.press("Enter")
+            page.keyboard.press("Control+b")
+            page.keyboard.type(bold)
+            page.keyboard.press("Control+b")
+        if items:
+            page.keyboard.press("Enter")
+            page.locator('button[data-mce-name="bullist"]').first.click()
+            for index, item in enumerate(items):
+                if index:
+                    page.keyboard.press("Enter")
+                page.keyboard.type(item)
+
+    def create_ticket(self, page, labels):
+        """Journey 1: a ticket with bold text, a list, two CC, an image and a PDF."""
+        self.open_my_tickets_from_the_menu(page)
+        self.assertIn(labels["my_tickets"], page.locator("h1").inner_text())
+        page.click("a.new-ticket")
+        page.wait_for_load_state("networkidle")
+        page.fill("#form-widgets-title", "Printer jams on page 2")
+        emails = page.locator("input[name$='.widgets.email']:visible")
+        # Leaving the grid's last row, once filled, adds the next one.
+        emails.nth(0).press_sequentially("boss@")
+        page.keyboard.press("Tab")
+        emails.nth(1).press_sequentially("it@example.org")
+        page.keyboard.press("Tab")
+        self.type_in_editor(
+            page, "The printer jams.", bold="Urgent", items=["Tray 1", "Tray 2"]
+        )
+        page.set_input_files(
+            "#form-widgets-attachments",
+            files=[
+                {"name": "jam.png", "mimeType": "image/png", "buffer": PNG},
+                {"name": "manual.pdf", "mimeType": "application/pdf", "buffer": PDF},
+            ],
+        )
+        page.click("#form-buttons-add")
+        page.wait_for_load_state("networkidle")
+        # The invalid address is named; everything typed is still there.
+        self.assertIn(labels["invalid_cc"], page.content())
+        self.assertEqual(
+            page.input_value("#form-widgets-title"), "Printer jams on page 2"
+        )
+        emails = page.locator("input[name$='.widgets.email']:visible")
+        self.assertEqual(emails.nth(0).input_value(), "boss@")
+        self.assertEqual(emails.nth(1).input_value(), "it@example.org")
+        editor = page.frame_locator("iframe").first.locator("body")
+        self.assertIn("Tray 2", editor.inner_text())
+        self.assertIn(labels["select_again"], page.content())
+        emails.nth(0).fill("boss@example.org")
+        page.set_input_files(
+            "#form-widgets-attachments",
+            files=[
+                {"name": "jam.png", "mimeType": "image/png", "buffer": PNG},
+                {"name": "manual.pdf", "mimeType": "application/pdf", "buffer": PDF},
+            ],
+        )
+        page.click("#form-buttons-add")
+        page.wait_for_load_state("networkidle")
+        self.assertIn(labels["opened"], page.content())
+        first = page.locator(".ticket-message").first
+        self.assertEqual(first.locator(".message-text strong").inner_text(), "Urgent")
+        self.assertEqual(
+            first.locator(".message-text li").all_inner_texts()[:2],
+            ["Tray 1", "Tray 2"],
+        )
+        self.assertEqual(
+            page.locator(".attachment-name").all_inner_texts(),
+            ["jam.png", "manual.pdf"],
+        )
+        self.assertEqual(page.locator(".message-attachments img").count(), 1)
+        self.assertIn("boss@example.org", page.locator(".ticket-cc").inner_text())
+        ticket_url = page.url
+        self.open_my_tickets_from_the_menu(page)
+        row = page.locator("tr", has_text="Printer jams on page 2")
+        self.assertIn(labels["in_progress"], row.inner_text())
+        return ticket_url
+
+
+ENGLISH = {
+    "my_tickets": "My tickets",
+    "invalid_cc": "'boss@' is not a valid e-mail address.",
+    "select_again": "select them again before sending",
+    "opened": "Your ticket has been opened.",
+    "in_progress": "In progress",
+}
+SPANISH = {
+    "my_tickets": "Mis tickets",
+    "invalid_cc": "«boss@» no es una dirección de correo electrónico válida.",
+    "select_again": "vuelva a seleccionarlos antes de enviar",
+    "opened": "Se ha abierto su ticket.",
+    "in_progress": "En curso",
+}
+
+
+class TestJourneys(BrowserTestCase):
+    def test_1_2_3_customer_opens_staff_replies_customer_closes_other_is_refused(self):
+        customer = self.login(CUSTOMER)
+        ticket_url = self.create_ticket(customer, ENGLISH)
+        customer.goto(ticket_url)
+        self.shot(customer, "ticket-new")
+        customer.goto(self.url + "/@@my-tickets")
+        self.shot(customer, "my-tickets")
+
+        # 2. The staff find it on the customer's tickets and in the overview.
+        staff = self.login(STAFF)
+        staff.goto(self.url + f"/@@customer-tickets?userid={CUSTOMER}")
+        self.assertIn("Printer jams on page 2", staff.content())
+        self.shot(staff, "customer-tickets")
+        staff.goto(self.url + "/@@tickets")
+        row = staff.locator("tr", has_text="Printer jams on page 2")
+        self.assertIn("Awaiting staff", row.inner_text())
+        self.shot(staff, "tickets-overview")
+        row.locator("a", has_text="Printer jams on page 2").click()
+        staff.wait_for_load_state("networkidle")
+        self.type_in_editor(staff, "Please use tray 3.")
+        staff.set_input_files(
+            "#reply-widgets-attachments",
+            files=[{"name": "howto.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
+        staff.click("#reply-buttons-save")
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("Your reply has been added.", staff.content())
+
+        customer.goto(ticket_url)
+        messages = customer.locator(".ticket-message")
+        self.assertEqual(messages.count(), 2)
+        self.assertIn("Please use tray 3.", messages.nth(1).inner_text())
+        self.assertIn("Sam Staff", messages.nth(1).inner_text())
+        self.assertIn("howto.pdf", messages.nth(1).inner_text())
+        self.type_in_editor(customer, "Thanks, that works.")
+        customer.click("#reply-buttons-save")
+        customer.wait_for_load_state("networkidle")
+        self.assertEqual(customer.locator(".ticket-message").count(), 3)
+        self.shot(customer, "ticket-conversation")
+        customer.click("button.close-ticket")
+        customer.wait_for_load_state("networkidle")
+        self.assertIn("The ticket is now completed.", customer.content())
+        self.assertEqual(customer.locator("#ticket-reply").count(), 0)
+        self.shot(customer, "ticket-completed")
+        self.open_my_tickets_from_the_menu(customer)
+        row = customer.locator("tr", has_text="Printer jams on page 2")
+        self.assertIn("Completed", row.inner_text())
+
+        # 3. Another customer pastes the ticket's and an attachment's URL.
+        other = self.login(OTHER_CUSTOMER)
+        attachment_url = ticket_url + "/@@attachment/1/manual.pdf"
+        for url in (ticket_url, attachment_url):
+            other.goto(url)
+            self.assertIn("insufficient-privileges", other.url)
+            self.assertNotIn("Printer jams", other.content())
+
+    def test_4_the_same_journey_in_spanish(self):
+        api.portal.set_registry_record("plone.available_languages", ["es", "en"])
+        api.portal.set_registry_record("plone.default_language", "es")
+        transaction.commit()
+        customer = self.login(CUSTOMER)
+        self.create_ticket(customer, SPANISH)
+        content = customer.content()
+        for text in (
+            "Mis tickets",
+            "Nuevo ticket",
+            "Asunto",
+            "Estado",
+            "Abierto",
+            "En curso",
+        ):
+            self.assertIn(text, content)
+        customer.goto(self.url + "/@@new-ticket")
+        content = customer.content()
+        for text in (
+            "Asunto",
+            "Destinatarios (CC)",
+            "Mensaje",
+            "Adjuntos",
+            "Abrir ticket",
+            "Cancelar",
+        ):
+            self.assertIn(text, content)
+        self.shot(customer, "nuevo-ticket-es")
+
+    def test_5_display_name_for_tickets(self):
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create("Named", "<p>Who am I?</p>")
+        transaction.commit()
+        customer = self.login(CUSTOMER)
+        customer.goto(self.url + "/@@personal-information")
+        customer.fill("#form-widgets-ticket_display_name", "ACME Ltd.")
+        customer.click("#form-buttons-save")
+        customer.wait_for_load_state("networkidle")
+        customer.goto(ticket.absolute_url())
+        self.assertEqual(
+            customer.locator(".message-author").first.inner_text(), "ACME Ltd."
+        )
+        self.shot(customer, "display-name")
+
+    def test_nothing_overflows_on_a_phone(self):
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create(
+                "A rather long subject that has to wrap on a small screen",
+                "<p>" + "Long words " * 40 + "</p>",
+                cc=["someone.with.a.long.address@example.org"],
+                attachments=[("a-file-with-a-very-long-name-indeed.pdf", PDF, None)],
+            )
+        transaction.commit()
+        for userid, paths in (
+            (CUSTOMER, ["/@@my-tickets", "/@@new-ticket", ticket.absolute_url()]),
+            (STAFF, ["/@@tickets", f"/@@customer-tickets?userid={CUSTOMER}"]),
+        ):
+            page = self.login(userid, width=375)
+            for path in paths:
+                page.goto(path if path.startswith("http") else self.url + path)
+                page.wait_for_load_state("networkidle")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                self.assertLessEqual(width, 375, path)
+            if userid == CUSTOMER:
+                self.shot(page, "ticket-mobile")
