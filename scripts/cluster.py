@@ -12,6 +12,7 @@ temporary folder on free ports.
 from pathlib import Path
 
 import argparse
+import os
 import signal
 import socket
 import subprocess
@@ -79,12 +80,31 @@ def wait_for_http(url, timeout=120, process=None):
 class Cluster:
     """Start, restart and stop the ZEO server and its Zope instances."""
 
-    def __init__(self, base, zeo_port, ports):
+    def __init__(self, base, zeo_port, ports, mail_port=1025):
         self.base = Path(base).resolve()
         self.zeo_port = zeo_port
         self.ports = list(ports)
+        self.mail_port = mail_port
         self.zeo = None
+        self.mail_sink = None
         self.instances = {}
+
+    def start_mail_sink(self):
+        """Every mail the site sends becomes a file in <base>/mail/new/."""
+        self.mail_sink = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.mail_port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.base / "mail"),
+            ]
+        )
+        wait_for_port(self.mail_port, process=self.mail_sink)
 
     def instance_dir(self, number):
         return self.base / f"instance{number}"
@@ -116,6 +136,7 @@ class Cluster:
                 str(ROOT / "scripts" / "create_site.py"),
             ],
             check=True,
+            env={**os.environ, "DEMO_SMTP_PORT": str(self.mail_port)},
         )
 
     def start_instance(self, number):
@@ -138,6 +159,7 @@ class Cluster:
         process.wait()
 
     def start(self):
+        self.start_mail_sink()
         self.start_zeo()
         self.prepare_instances()
         self.create_site()
@@ -147,10 +169,11 @@ class Cluster:
             self.wait_for_instance(number)
 
     def stop(self):
-        for process in [*self.instances.values(), self.zeo]:
+        processes = [*self.instances.values(), self.zeo, self.mail_sink]
+        for process in processes:
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in [*self.instances.values(), self.zeo]:
+        for process in processes:
             if process is not None:
                 try:
                     process.wait(timeout=30)
@@ -158,6 +181,7 @@ class Cluster:
                     process.kill()
         self.instances = {}
         self.zeo = None
+        self.mail_sink = None
 
 
 def main(argv=None):
@@ -173,6 +197,7 @@ def main(argv=None):
         cluster.start()
         print()
         print(f"  ZEO server:  127.0.0.1:{args.zeo_port} (data in {args.base}/zeo/)")
+        print(f"  E-mail:      every message is a file in {args.base}/mail/new/")
         for port in args.ports:
             print(f"  Instance:    http://127.0.0.1:{port}/Plone")
         print("  Logins as for make run. Ctrl-C stops everything.")

@@ -13,6 +13,7 @@ from Products.CMFPlone.factory import addPloneSite
 from Testing.makerequest import makerequest
 from zope.component.hooks import setSite
 
+import os
 import transaction
 
 
@@ -83,9 +84,11 @@ def ensure_addon():
     api.portal.set_registry_record("plone.email_from_address", "soporte@example.com")
     api.portal.set_registry_record("plone.email_from_name", "Soporte")
     # make run starts a mail sink there that files every message in
-    # instance/var/mail/.
+    # instance/var/mail/ (make run-cluster: in cluster/mail/).
     api.portal.set_registry_record("plone.smtp_host", "127.0.0.1")
-    api.portal.set_registry_record("plone.smtp_port", 1025)
+    api.portal.set_registry_record(
+        "plone.smtp_port", int(os.environ.get("DEMO_SMTP_PORT", "1025"))
+    )
 
 
 def ensure_users():

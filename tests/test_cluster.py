@@ -34,7 +34,9 @@ class TestCluster(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
-        cls.cluster = Cluster(cls.tmp.name, free_port(), [free_port(), free_port()])
+        cls.cluster = Cluster(
+            cls.tmp.name, free_port(), [free_port(), free_port()], mail_port=free_port()
+        )
         try:
             cls.cluster.start()
         except Exception:
@@ -144,3 +146,11 @@ class TestCluster(unittest.TestCase):
         self.cluster.wait_for_instance(1)
         page = self.session().get(self.url(1, TICKET_PATH), timeout=60).text
         self.assertIn("Before the crash", page)
+
+    def test_mail_of_both_instances_reaches_the_clusters_sink(self):
+        self.session().post(
+            self.url(2, TICKET_PATH), files=self.reply_data(2, "Mail me"), timeout=120
+        )
+        sink = Path(self.tmp.name) / "mail" / "new"
+        mails = [path.read_text(errors="replace") for path in sink.iterdir()]
+        self.assertTrue(any("Mail me" in mail for mail in mails))
