@@ -264,6 +264,12 @@ def create(subject, text, cc=(), attachments=(), customer=None, submission_id=No
     return ticket
 
 
+REPLY_COMPLETED = _(
+    "error_reply_completed",
+    default="This ticket is completed: no more replies can be added.",
+)
+
+
 def reply(ticket, text, attachments=(), submission_id=None):
     """Add a reply by the current user to ``ticket`` and return it.
 
@@ -271,12 +277,7 @@ def reply(ticket, text, attachments=(), submission_id=None):
     """
     _require_ticket(ticket)
     if state(ticket) != IN_PROGRESS:
-        raise TicketStateError(
-            _(
-                "error_reply_completed",
-                default="This ticket is completed: no more replies can be added.",
-            )
-        )
+        raise TicketStateError(REPLY_COMPLETED)
     if not api.user.has_permission(AddTicketReply, obj=ticket):
         raise Unauthorized("You may not reply to this ticket.")
     value = clean_text(text)

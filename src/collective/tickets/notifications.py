@@ -1,6 +1,7 @@
 """Who hears of a ticket's changes, and the plain text the mails carry."""
 
 from collective.tickets import api as tickets
+from collective.tickets.content.ticket import customer_of
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
@@ -17,12 +18,8 @@ def user_email(userid):
     return (user.getProperty("email", "") or "").strip() if user else ""
 
 
-def customer_id(ticket):
-    return ticket.getOwnerTuple()[1]
-
-
 def customer_email(ticket):
-    return user_email(customer_id(ticket))
+    return user_email(customer_of(ticket))
 
 
 def cc_emails(ticket):

@@ -8,9 +8,9 @@ from collective.tickets.browser.base import localized
 from collective.tickets.browser.base import state_badge
 from collective.tickets.browser.base import state_title
 from collective.tickets.browser.navigation import hide_portlet_columns
-from collective.tickets.permissions import ManageTickets
 from collective.tickets.users import current_userid
 from collective.tickets.users import display_name
+from collective.tickets.users import is_staff
 from DateTime import DateTime
 from plone import api
 from plone.batching import Batch
@@ -123,7 +123,7 @@ class MyTicketsView(TicketListing):
 class StaffListing(TicketListing):
     def check_access(self):
         super().check_access()
-        if not api.user.has_permission(ManageTickets, obj=api.portal.get()):
+        if not is_staff():
             raise Unauthorized("Only the staff may see other customers' tickets.")
 
 

@@ -11,6 +11,7 @@ from collective.tickets.browser.base import state_title
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.browser.navigation import tickets_home
 from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import customer_of
 from collective.tickets.errors import TicketStateError
 from collective.tickets.permissions import AddTicketReply
 from collective.tickets.permissions import ReopenTicket
@@ -48,7 +49,7 @@ class TicketView(BrowserView):
         return state_badge(self.state)
 
     def customer_name(self):
-        return display_name(self.context.getOwnerTuple()[1])
+        return display_name(customer_of(self.context))
 
     def cc_recipients(self):
         return self.context.cc_recipients or []
@@ -133,11 +134,7 @@ class ReplyViewlet(ViewletBase):
             if self.request.form.get("reply.buttons.save"):
                 # Posted from a page that was open before the ticket closed.
                 api.portal.show_message(
-                    _(
-                        "error_reply_completed",
-                        default="This ticket is completed: no more replies can "
-                        "be added.",
-                    ),
+                    tickets.REPLY_COMPLETED,
                     request=self.request,
                     type="error",
                 )

@@ -1,3 +1,5 @@
+from Acquisition import aq_inner
+from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets.browser.widgets import MultiFileFieldWidget
 from collective.tickets.content.message import attachments_field
@@ -83,6 +85,16 @@ class ITicket(model.Schema):
     # A message's files are added with it; an edit form would replace them.
     directives.omitted(IEditForm, "attachments")
     attachments = attachments_field()
+
+
+def ticket_of(obj):
+    """The ticket itself, or the ticket a reply belongs to."""
+    return obj if ITicket.providedBy(obj) else aq_parent(aq_inner(obj))
+
+
+def customer_of(ticket):
+    """The user id of the customer: the ticket's owner."""
+    return ticket.getOwnerTuple()[1]
 
 
 @implementer(ITicket)

@@ -1,8 +1,7 @@
 """Ticket events, fired by the API and by the workflow, and handed to the
 content rules engine so that the rules assigned at the site root run."""
 
-from Acquisition import aq_parent
-from collective.tickets.content.ticket import ITicket
+from collective.tickets.content.ticket import ticket_of
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
@@ -21,7 +20,7 @@ REQUEST_KEY = "collective.tickets.event"
 class TicketEvent(ObjectEvent):
     def __init__(self, obj, actor=None):
         super().__init__(obj)
-        self.ticket = obj if ITicket.providedBy(obj) else aq_parent(obj)
+        self.ticket = ticket_of(obj)
         self.actor = actor or current_userid()
         # String substitutions only get the context: they find the event
         # (who did what) in the request, as plone.app.discussion does.

@@ -8,11 +8,9 @@ a failing SMTP server never loses or rolls back a ticket or a reply: the
 failure is logged.
 """
 
-from Acquisition import aq_inner
-from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import logger
-from collective.tickets.content.ticket import ITicket
+from collective.tickets.content.ticket import ticket_of
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketSettings
 from email import policy
@@ -89,11 +87,6 @@ class TicketMailAction(SimpleItem):
             default="Ticket e-mail to ${recipients}",
             mapping={"recipients": self.recipients},
         )
-
-
-def ticket_of(obj):
-    obj = aq_inner(obj)
-    return obj if ITicket.providedBy(obj) else aq_parent(obj)
 
 
 def mail_domain():

@@ -5,13 +5,14 @@ empty string anywhere else.
 """
 
 from Acquisition import aq_inner
-from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets import notifications
 from collective.tickets.browser.base import state_title
 from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.content.ticket import ticket_of
 from collective.tickets.contentrules.events import current_event
 from collective.tickets.users import display_name
 from plone.stringinterp.adapters import BaseSubstitution
@@ -28,10 +29,8 @@ class TicketSubstitution(BaseSubstitution):
     @property
     def ticket(self):
         context = aq_inner(self.context)
-        if ITicket.providedBy(context):
-            return context
-        if ITicketReply.providedBy(context):
-            return aq_parent(context)
+        if ITicket.providedBy(context) or ITicketReply.providedBy(context):
+            return ticket_of(context)
         return None
 
     @property
@@ -69,7 +68,7 @@ class TicketCustomerName(TicketSubstitution):
     description = _("substitution_ticket_customer_name", default="Customer's name")
 
     def value(self, ticket):
-        return display_name(notifications.customer_id(ticket))
+        return display_name(customer_of(ticket))
 
 
 class TicketCustomerEmail(TicketSubstitution):

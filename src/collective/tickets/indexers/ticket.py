@@ -1,6 +1,7 @@
 """What the listings need of a ticket, so that they never wake one up."""
 
 from collective.tickets.api import message_author
+from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.textutils import plain_text
 from plone.indexer import indexer
@@ -13,7 +14,7 @@ def _last_message(ticket):
 
 @indexer(ITicket)
 def ticket_customer(ticket):
-    return ticket.getOwnerTuple()[1]
+    return customer_of(ticket)
 
 
 @indexer(ITicket)
@@ -33,7 +34,7 @@ def ticket_last_author(ticket):
 @indexer(ITicket)
 def ticket_awaiting_staff(ticket):
     """The customer wrote last: the staff owe an answer (while in progress)."""
-    return _last_author(ticket) == ticket.getOwnerTuple()[1]
+    return _last_author(ticket) == customer_of(ticket)
 
 
 @indexer(ITicket)

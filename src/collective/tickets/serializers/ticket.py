@@ -3,6 +3,7 @@
 from collective.tickets import api as tickets
 from collective.tickets.browser.base import state_title
 from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.interfaces import ICollectiveTicketsLayer
 from collective.tickets.users import display_name
@@ -43,7 +44,7 @@ class SerializeTicketToJson:
     def __call__(self, *args, **kwargs):
         ticket = self.context
         state = tickets.state(ticket)
-        customer = ticket.getOwnerTuple()[1]
+        customer = customer_of(ticket)
         return {
             "@id": ticket.absolute_url(),
             "@type": ticket.portal_type,
