@@ -258,7 +258,8 @@ def create(subject, text, cc=(), attachments=(), customer=None, submission_id=No
         ticket.changeOwnership(customer_user.getUser())
         ticket.manage_delLocalRoles([author])
     ticket.manage_setLocalRoles(customer, ["Owner"])
-    ticket.reindexObjectSecurity()
+    # Queued like the indexing of the addition and merged with it: the ticket
+    # is indexed once, at the commit, with its owner and local roles final.
     ticket.reindexObject()
     notify(TicketCreatedEvent(ticket, actor=author))
     return ticket
@@ -375,6 +376,26 @@ def message_attachments(obj):
     return result
 
 
+def message_html(obj):
+    """The message's text as safe HTML.
+
+    Transformed once per text and address and then kept with the object in
+    memory (a volatile attribute, never stored): a long conversation must not
+    run the HTML filter for every message on every view. The address is part
+    of the key because the filter writes absolute links.
+    """
+    value = obj.text
+    if not value:
+        return ""
+    key = (value.raw, obj.absolute_url())
+    cached = getattr(aq_base(obj), "_v_text_html", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    html = value.output_relative_to(obj)
+    obj._v_text_html = (key, html)
+    return html
+
+
 def to_message(obj, is_first=False):
     author = message_author(obj)
     return Message(
@@ -383,7 +404,7 @@ def to_message(obj, is_first=False):
         author_id=author,
         author_name=display_name(author),
         date=obj.created().asdatetime(),
-        text=obj.text.output_relative_to(obj) if obj.text else "",
+        text=message_html(obj),
         attachments=message_attachments(obj),
         is_first=is_first,
     )
