@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run run-cluster site test docs browser lint format i18n versions buildout-check clean
+.PHONY: help install run run-cluster site test bench docs browser lint format i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
 	@echo "make test            run the whole test suite"
 	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
+	@echo "make bench           measure the add-on beside Plone's own pages (bench/)"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
 	@echo "make i18n            rebuild the translation catalogues"
 	@echo "make docs            build the documentation (docs/_build/html)"
@@ -69,6 +70,19 @@ browser:
 
 test: $(INSTALLED) browser
 	$(BIN)/pytest
+
+# Not part of make test: a scratch site in a temporary directory, seeded and
+# timed; figures in bench/results.json, chart in bench/results.png. About 8
+# minutes; BENCH_TICKETS=100000 takes about 35 (seeding runs ~60 tickets/s).
+BENCH_TICKETS ?= 20000
+BENCH_INSTALLED := $(VENV)/.bench-installed
+
+$(BENCH_INSTALLED): setup.py constraints.txt | $(INSTALLED)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[bench]"
+	touch $@
+
+bench: $(BENCH_INSTALLED)
+	$(BIN)/python scripts/bench.py --large $(BENCH_TICKETS)
 
 i18n: $(INSTALLED)
 	$(BIN)/python -m pip install -q -c constraints.txt i18ndude

@@ -53,6 +53,8 @@ setup(
         "setuptools",
     ],
     extras_require={
+        # make bench: its chart.
+        "bench": ["matplotlib"],
         "test": [
             # The mail sink of make run, and the SMTP servers of the tests.
             "aiosmtpd",

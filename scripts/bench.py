@@ -1,0 +1,337 @@
+"""``make bench``: collective.tickets measured beside Plone's own pages, in one run.
+
+1. Creates a scratch Zope instance (FileStorage with blobs) in a temporary
+   directory, and a mail sink for the notifications.
+2. ``scripts/bench_measure.py``, in a process of its own, builds a Plone site
+   with the add-on, seeds it and times pages through Zope's publisher.
+3. Serves the same data with waitress (4 threads) and loads a ticket and a
+   Document with 8 concurrent clients for 10 seconds each, several times.
+4. Prints the table and writes it to ``bench/results.txt``, the figures to
+   ``bench/results.json`` and the chart to ``bench/results.png``.
+
+    python scripts/bench.py [--large 20000] [--repeat 7] [--out bench]
+
+Nothing outside the temporary directory and ``--out`` is touched.
+"""
+
+from pathlib import Path
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from make_instance import make_instance  # noqa: E402
+
+
+CLIENTS = 8
+THREADS = 4
+LOAD_SECONDS = 10
+
+TARGETS = {
+    "1_ticket50_vs_document_50_comments": ("<=", 0.3),
+    "2_ticket5_vs_document": ("<=", 1.2),
+    "2_ticket50_vs_document": ("<=", 1.5),
+    "3_my_tickets_10000_vs_10": ("<=", 1.2),
+    "4_overview_large_vs_100": ("<=", 1.2),
+    "4_customer_tickets_large_vs_100": ("<=", 1.2),
+    "5_create_ticket_vs_document_and_file": ("<=", 1.5),
+    "6_requests_per_second_ticket_vs_document": (">=", 0.7),
+}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"The server stopped (exit code {process.returncode}).")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"Nothing answered on port {port} within {timeout} s.")
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# Load
+
+
+def load(port, path, auth, seconds, clients):
+    """Requests per second that ``clients`` keep-alive connections get for
+    ``path`` within ``seconds``; every answer must be a 200."""
+    deadline = time.monotonic() + seconds
+    counts = [0] * clients
+    failures = []
+    headers = {"Authorization": auth, "Host": f"localhost:{port}"}
+
+    def client(index):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < deadline:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                failures.append(response.status)
+                return
+            counts[index] += 1
+        connection.close()
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - started
+    if failures:
+        raise SystemExit(f"{path} answered {failures[0]} under load.")
+    return sum(counts) / elapsed
+
+
+def load_figures(instance, targets, repeat, seconds):
+    port = free_port()
+    zope_ini = instance / "etc" / "zope.ini"
+    text = zope_ini.read_text(encoding="utf-8")
+    text = text.replace("port = 8080", f"port = {port}\nthreads = {THREADS}")
+    zope_ini.write_text(text, encoding="utf-8")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "runwsgi"), str(zope_ini)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, server)
+        token = f"{targets['user']}:{targets['password']}".encode()
+        auth = "Basic " + base64.b64encode(token).decode()
+        pages = {"load_ticket": targets["ticket"], "load_document": targets["document"]}
+        for path in pages.values():
+            load(port, path, auth, 3, CLIENTS)
+        samples = {name: [] for name in pages}
+        for _ in range(repeat):
+            for name, path in pages.items():
+                samples[name].append(load(port, path, auth, seconds, CLIENTS))
+    finally:
+        stop(server)
+    return {
+        name: {
+            "median_rps": round(statistics.median(values), 1),
+            "min_rps": round(min(values), 1),
+            "max_rps": round(max(values), 1),
+            "samples_rps": [round(v, 1) for v in values],
+        }
+        for name, values in samples.items()
+    }
+
+
+# Report
+
+
+def table(results):
+    figures = results["figures"]
+    lines = [
+        "",
+        f"{'figure':44} {'median':>10} {'min':>10} {'max':>10}",
+    ]
+    for name, value in figures.items():
+        if "median_ms" in value:
+            lines.append(
+                f"{name:44} {value['median_ms']:>8.1f}ms {value['min_ms']:>8.1f}ms "
+                f"{value['max_ms']:>8.1f}ms"
+            )
+        else:
+            lines.append(
+                f"{name:44} {value['median_rps']:>7.1f}r/s {value['min_rps']:>7.1f}r/s "
+                f"{value['max_rps']:>7.1f}r/s"
+            )
+    lines += ["", "listings by number of tickets (median ms):"]
+    for milestone in results["milestones"]:
+        cells = ", ".join(
+            f"{name} {value['median_ms']:.1f}"
+            for name, value in milestone["figures"].items()
+        )
+        lines.append(
+            f"  {milestone['tickets']:>7} tickets "
+            f"({milestone['large_customer_tickets']} of customer-b): {cells}"
+        )
+    lines += ["", f"{'ratio':44} {'value':>10} {'target':>10}  met"]
+    for name, value in results["ratios"].items():
+        op, target = TARGETS[name]
+        met = value <= target if op == "<=" else value >= target
+        lines.append(
+            f"{name:44} {value:>10.3f} {op + ' ' + str(target):>10}  "
+            f"{'yes' if met else 'NO'}"
+        )
+    lines += ["", "seeding (collective.tickets.api.create, a commit every 500):"]
+    for name, value in results["seeding"].items():
+        lines.append(
+            f"  {name}: {value['tickets']} tickets in {value['seconds']} s, "
+            f"{value['tickets_per_second']} tickets/s, RSS "
+            f"{value['rss_before_mb']} MB before, peak {value['peak_rss_mb']} MB"
+        )
+    lines.append(f"\nmails received by the sink: {results['mails_sent']}")
+    return "\n".join(lines)
+
+
+def chart(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    series = {
+        "overview": ("@@tickets (staff), x = tickets in the site", "tickets"),
+        "customer_tickets": (
+            "@@customer-tickets of a customer with 10, x = tickets in the site",
+            "tickets",
+        ),
+        "my_tickets_large": (
+            "@@my-tickets, x = the customer's own tickets",
+            "large_customer_tickets",
+        ),
+    }
+    for name, (label, x_key) in series.items():
+        points = [
+            (m[x_key], m["figures"][name])
+            for m in results["milestones"]
+            if name in m["figures"]
+        ]
+        xs = [x for x, _ in points]
+        medians = [f["median_ms"] for _, f in points]
+        low = [f["median_ms"] - f["min_ms"] for _, f in points]
+        high = [f["max_ms"] - f["median_ms"] for _, f in points]
+        ax.errorbar(xs, medians, yerr=[low, high], marker="o", capsize=3, label=label)
+    document = results["figures"]["document"]["median_ms"]
+    ax.axhline(document, color="grey", linestyle=":", label="a plain Document")
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("number of tickets")
+    ax.set_ylabel("full page, median ms (bars: min to max)")
+    ax.set_title("collective.tickets listings against the number of tickets")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--one-customer", type=int, default=10_000)
+    parser.add_argument("--load-repeat", type=int, default=5)
+    parser.add_argument("--load-seconds", type=float, default=LOAD_SECONDS)
+    parser.add_argument("--out", default=str(ROOT / "bench"))
+    args = parser.parse_args(argv)
+    if args.repeat < 5 or args.load_repeat < 5:
+        raise SystemExit("Every figure is the median of at least 5 repetitions.")
+
+    started = time.perf_counter()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="tickets-bench-"))
+    sink = None
+    try:
+        instance = make_instance(scratch / "instance")
+        smtp_port = free_port()
+        mail = scratch / "mail"
+        sink = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{smtp_port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(mail),
+            ]
+        )
+        measured = scratch / "measured.json"
+        print("Building, seeding and timing the scratch site:", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "bench_measure.py"),
+                "--conf",
+                str(instance / "etc" / "zope.conf"),
+                "--smtp-port",
+                str(smtp_port),
+                "--large",
+                str(args.large),
+                "--repeat",
+                str(args.repeat),
+                "--one-customer",
+                str(args.one_customer),
+                "--out",
+                str(measured),
+            ],
+            check=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+        results = json.loads(measured.read_text(encoding="utf-8"))
+        print("Load: 8 clients, 10 s a run, waitress with 4 threads", flush=True)
+        load = load_figures(
+            instance, results.pop("load_targets"), args.load_repeat, args.load_seconds
+        )
+        results["figures"].update(load)
+        results["ratios"]["6_requests_per_second_ticket_vs_document"] = round(
+            load["load_ticket"]["median_rps"] / load["load_document"]["median_rps"], 3
+        )
+        inbox = mail / "new"
+        results["mails_sent"] = len(list(inbox.iterdir())) if inbox.exists() else 0
+    finally:
+        if sink is not None:
+            stop(sink)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    results["machine"] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "system": platform.platform(),
+    }
+    results["targets"] = {
+        name: f"{op} {value}" for name, (op, value) in TARGETS.items()
+    }
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    chart(results, out / "results.png")
+    (out / "results.txt").write_text(table(results).strip() + "\n", "utf-8")
+    print(table(results))
+    print(f"\nTotal {results['total_seconds']:.0f} s. Figures in {out}/results.json,")
+    print(f"chart in {out}/results.png.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,434 @@
+"""The in-process part of ``make bench``: build the scratch site, seed it and
+time its pages through Zope's WSGI publisher (WebTest), in one process.
+
+Run by ``scripts/bench.py``, which gives it the scratch instance; it writes
+its figures as JSON to ``--out``. Every page is requested as a logged-in user
+(HTTP basic authentication), themed, exactly as a browser would get it; each
+figure is the median of ``--repeat`` timings taken after a warm-up, with the
+compared pages timed alternately so that a noisy moment hits both.
+"""
+
+from pathlib import Path
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import bench_site as site_tools  # noqa: E402
+
+
+HOST = "localhost"
+PORT = "8080"
+SMALL_CUSTOMER = "customer-a"
+LARGE_CUSTOMER = "customer-b"
+CREATOR = "customer-c"
+OTHER_CUSTOMERS = [f"customer-{n:03d}" for n in range(50)]
+ATTACHMENT_SIZE = 100 * 1024
+
+
+def figure(samples):
+    return {
+        "median_ms": round(statistics.median(samples) * 1000, 2),
+        "min_ms": round(min(samples) * 1000, 2),
+        "max_ms": round(max(samples) * 1000, 2),
+        "samples_ms": [round(s * 1000, 2) for s in samples],
+    }
+
+
+class Client:
+    """WebTest over Zope's WSGI publisher, as one user."""
+
+    def __init__(self, wsgi_app, userid):
+        from webtest import TestApp
+
+        self.app = TestApp(
+            wsgi_app, extra_environ={"HTTP_HOST": f"{HOST}:{PORT}"}, lint=False
+        )
+        self.app.authorization = ("Basic", (userid, site_tools.PASSWORD))
+
+    def get(self, path, expect=None):
+        response = self.app.get(path, status=200)
+        if expect is not None:
+            expect(response.text)
+        return response
+
+    def timed_get(self, path, expect=None):
+        started = time.perf_counter()
+        response = self.app.get(path, status=200)
+        elapsed = time.perf_counter() - started
+        if expect is not None:
+            expect(response.text)
+        return elapsed
+
+
+def count_check(pattern, expected):
+    """A check that the page shows ``expected`` matches of ``pattern``: the
+    figures must be of the page meant, not of an error or an empty listing."""
+
+    def check(text):
+        found = len(re.findall(pattern, text))
+        if found != expected:
+            raise AssertionError(f"expected {expected} x {pattern!r}, found {found}")
+
+    return check
+
+
+def compare(cases, repeat):
+    """Time each of ``cases`` (name -> callable returning seconds) ``repeat``
+    times, round robin, after one warm-up round."""
+    for timer in cases.values():
+        timer()
+    samples = {name: [] for name in cases}
+    for _ in range(repeat):
+        for name, timer in cases.items():
+            samples[name].append(timer())
+    return {name: figure(values) for name, values in samples.items()}
+
+
+def ratio(a, b):
+    return round(a["median_ms"] / b["median_ms"], 3)
+
+
+class Bench:
+    def __init__(self, conf, smtp_port, large, repeat):
+        from Zope2.Startup.run import make_wsgi_app
+
+        self.wsgi = make_wsgi_app({}, conf)
+        self.smtp_port = smtp_port
+        self.large = large
+        self.repeat = repeat
+        self.rng = site_tools.random_source()
+        self.results = {"repeat": repeat, "figures": {}, "seeding": {}}
+        self.milestones = []
+
+    # The scratch site
+
+    def app(self):
+        return site_tools.open_app(HOST, PORT)
+
+    def build(self):
+        import transaction
+
+        started = time.perf_counter()
+        app = self.app()
+        site = site_tools.build_site(app, self.smtp_port)
+        for userid in [SMALL_CUSTOMER, LARGE_CUSTOMER, CREATOR, *OTHER_CUSTOMERS]:
+            site_tools.add_user(userid, userid.replace("-", " ").title())
+        transaction.commit()
+        self.ticket5 = site_tools.ticket_with_replies(app, SMALL_CUSTOMER, 5)
+        self.ticket50 = site_tools.ticket_with_replies(app, SMALL_CUSTOMER, 50)
+        self.ticket5_path = self.path_of(self.ticket5)
+        self.ticket50_path = self.path_of(self.ticket50)
+        from plone import api
+
+        docs = api.content.create(
+            container=site, type="Folder", id="docs", title="Docs"
+        )
+        api.content.transition(obj=docs, transition="publish")
+        text = f"<p>{site_tools.MESSAGE}</p>"
+        plain = site_tools.published_document(docs, "plain", text)
+        commented = site_tools.published_document(docs, "commented", text)
+        site_tools.add_comments(commented, 50, site_tools.STAFF, site_tools.MESSAGE)
+        self.plain_path = self.path_of(plain)
+        self.commented_path = self.path_of(commented)
+        workspace = api.content.create(
+            container=site, type="Folder", id="workspace", title="Workspace"
+        )
+        api.user.grant_roles(username=CREATOR, obj=workspace, roles=["Contributor"])
+        self.workspace_path = self.path_of(workspace)
+        transaction.commit()
+        # Ten tickets for the customer of the small "My tickets" (two of
+        # them the conversations above), ninety for the others.
+        site_tools.seed_with_api(app, [SMALL_CUSTOMER], 8, self.rng)
+        site_tools.seed_with_api(app, OTHER_CUSTOMERS, 90, self.rng)
+        self.results["build_seconds"] = round(time.perf_counter() - started, 1)
+        app._p_jar.close()
+
+    def path_of(self, obj):
+        return "/".join(obj.getPhysicalPath())[len(f"/{site_tools.SITE_ID}") :]
+
+    def url(self, path):
+        return f"/{site_tools.SITE_ID}{path}"
+
+    def ticket_count(self):
+        from plone import api
+
+        app = self.app()
+        count = len(
+            api.portal.get_tool("portal_catalog").unrestrictedSearchResults(
+                portal_type="Ticket"
+            )
+        )
+        app._p_jar.close()
+        return count
+
+    # Figures
+
+    def conversations(self):
+        customer = Client(self.wsgi, SMALL_CUSTOMER)
+        message = r'class="card mb-3 ticket-message"'
+        comment = r'<div class="comment[" ]'
+        cases = {
+            "ticket_50_replies": lambda: customer.timed_get(
+                self.url(self.ticket50_path), count_check(message, 51)
+            ),
+            "document_50_comments": lambda: customer.timed_get(
+                self.url(self.commented_path), count_check(comment, 50)
+            ),
+            "ticket_5_replies": lambda: customer.timed_get(
+                self.url(self.ticket5_path), count_check(message, 6)
+            ),
+            "document": lambda: customer.timed_get(self.url(self.plain_path)),
+        }
+        figures = compare(cases, self.repeat)
+        self.results["figures"].update(figures)
+        self.results["ratios"] = {
+            "1_ticket50_vs_document_50_comments": ratio(
+                figures["ticket_50_replies"], figures["document_50_comments"]
+            ),
+            "2_ticket5_vs_document": ratio(
+                figures["ticket_5_replies"], figures["document"]
+            ),
+            "2_ticket50_vs_document": ratio(
+                figures["ticket_50_replies"], figures["document"]
+            ),
+        }
+
+    def listings(self, label):
+        """``@@my-tickets`` of both customers, ``@@tickets`` and
+        ``@@customer-tickets`` now, as one milestone of the chart."""
+        tickets = self.ticket_count()
+        a = Client(self.wsgi, SMALL_CUSTOMER)
+        b = Client(self.wsgi, LARGE_CUSTOMER)
+        staff = Client(self.wsgi, site_tools.STAFF)
+        row = r"<tr>\s*<td class=\"text-break\">"
+        b_count = min(self.customer_count(LARGE_CUSTOMER), 20)
+        cases = {
+            "my_tickets_small": lambda: a.timed_get(
+                self.url("/@@my-tickets"), count_check(row, 10)
+            ),
+            "overview": lambda: staff.timed_get(
+                self.url("/@@tickets"), count_check(row, 20)
+            ),
+            "customer_tickets": lambda: staff.timed_get(
+                self.url(f"/@@customer-tickets?userid={SMALL_CUSTOMER}"),
+                count_check(row, 10),
+            ),
+        }
+        if b_count:
+            cases["my_tickets_large"] = lambda: b.timed_get(
+                self.url("/@@my-tickets"), count_check(row, b_count)
+            )
+        figures = compare(cases, self.repeat)
+        self.milestones.append(
+            {
+                "label": label,
+                "tickets": tickets,
+                "large_customer_tickets": self.customer_count(LARGE_CUSTOMER),
+                "figures": figures,
+            }
+        )
+        return figures
+
+    def customer_count(self, userid):
+        from plone import api
+
+        app = self.app()
+        count = len(
+            api.portal.get_tool("portal_catalog").unrestrictedSearchResults(
+                portal_type="Ticket", ticket_customer=userid
+            )
+        )
+        app._p_jar.close()
+        return count
+
+    def creation(self):
+        """A ticket with a 100 KB attachment through @@new-ticket, against a
+        Document and a File with the same text and data through Plone's add
+        forms; the redirect after each is not followed."""
+        from webtest import Upload
+
+        data = b"%PDF-1.4\n" + bytes(
+            self.rng.randrange(256) for _ in range(ATTACHMENT_SIZE - 9)
+        )
+        creator = Client(self.wsgi, CREATOR)
+        text = f"<p>{site_tools.MESSAGE}</p>"
+        counter = iter(range(10**6))
+
+        def ticket():
+            page = creator.get(self.url("/@@new-ticket")).text
+            fields = {
+                "_authenticator": hidden(page, "_authenticator"),
+                "form.widgets.submission_id": hidden(
+                    page, "form.widgets.submission_id"
+                ),
+                "form.widgets.title": f"The export fails {next(counter)}",
+                "form.widgets.cc_recipients.count": "0",
+                "form.widgets.text": text,
+                "form.widgets.text.mimeType": "text/html",
+                "form.buttons.add": "Open ticket",
+            }
+            started = time.perf_counter()
+            response = creator.app.post(
+                self.url("/@@new-ticket"),
+                fields,
+                upload_files=[
+                    ("form.widgets.attachments", "report.pdf", data, "application/pdf")
+                ],
+                status=302,
+            )
+            elapsed = time.perf_counter() - started
+            assert "/Members/" in response.location, response.location
+            return elapsed
+
+        def document_and_file():
+            elapsed = 0
+            form = creator.get(
+                self.url(f"{self.workspace_path}/++add++Document")
+            ).forms["form"]
+            form["form.widgets.IDublinCore.title"] = f"The export fails {next(counter)}"
+            form["form.widgets.IRichTextBehavior.text"] = text
+            started = time.perf_counter()
+            response = form.submit("form.buttons.save", status=302)
+            elapsed += time.perf_counter() - started
+            assert "++add++" not in response.location, response.location
+            form = creator.get(self.url(f"{self.workspace_path}/++add++File")).forms[
+                "form"
+            ]
+            form["form.widgets.file"] = Upload("report.pdf", data, "application/pdf")
+            started = time.perf_counter()
+            response = form.submit("form.buttons.save", status=302)
+            elapsed += time.perf_counter() - started
+            assert "++add++" not in response.location, response.location
+            return elapsed
+
+        figures = compare(
+            {"create_ticket": ticket, "create_document_and_file": document_and_file},
+            self.repeat,
+        )
+        self.results["figures"].update(figures)
+        self.results["ratios"]["5_create_ticket_vs_document_and_file"] = ratio(
+            figures["create_ticket"], figures["create_document_and_file"]
+        )
+
+    def seed(self, name, customers, count):
+        """Seed ``count`` tickets through the API, with the content rules off
+        (a bulk import sends no mail), and record the rate and memory."""
+        from plone.contentrules.engine.interfaces import IRuleStorage
+        from zope.component import getUtility
+
+        import transaction
+
+        app = self.app()
+        storage = getUtility(IRuleStorage)
+        storage.active = False
+        transaction.commit()
+        memory = []
+
+        def on_batch(done, elapsed):
+            memory.append(
+                {
+                    "tickets": done,
+                    "seconds": round(elapsed, 1),
+                    "rss_mb": round(site_tools.rss_mb(), 1),
+                }
+            )
+
+        rss_before = site_tools.rss_mb()
+        seconds = site_tools.seed_with_api(
+            app, customers, count, self.rng, batch=500, on_batch=on_batch
+        )
+        storage.active = True
+        transaction.commit()
+        app._p_jar.close()
+        self.results["seeding"][name] = {
+            "tickets": count,
+            "seconds": round(seconds, 1),
+            "tickets_per_second": round(count / seconds, 1),
+            "rss_before_mb": round(rss_before, 1),
+            "peak_rss_mb": round(site_tools.peak_rss_mb(), 1),
+            "rss_by_batch": memory,
+        }
+
+    def load_targets(self):
+        return {
+            "ticket": self.url(self.ticket5_path),
+            "document": self.url(self.plain_path),
+            "user": SMALL_CUSTOMER,
+            "password": site_tools.PASSWORD,
+        }
+
+
+def hidden(page, name):
+    match = re.search(
+        rf'name="{re.escape(name)}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="{re.escape(name)}"',
+        page,
+    )
+    if match is None:
+        raise AssertionError(f"no {name} in the form")
+    return match.group(1) or match.group(2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--smtp-port", type=int, required=True)
+    parser.add_argument("--large", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--one-customer", type=int, default=10_000)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+
+    bench = Bench(args.conf, args.smtp_port, args.large, args.repeat)
+    step = Step()
+    bench.build()
+    step("site built and seeded with 100 tickets")
+    bench.conversations()
+    step("conversations timed")
+    small = bench.listings("small")
+    step("listings timed at 100 tickets")
+    bench.creation()
+    step("creation timed")
+    bench.seed("one_customer", [LARGE_CUSTOMER], args.one_customer)
+    step(f"{args.one_customer} tickets seeded for one customer")
+    bench.listings("one customer's many")
+    step("listings timed")
+    extra = args.large - bench.ticket_count()
+    if extra > 0:
+        bench.seed("rest_of_the_site", OTHER_CUSTOMERS, extra)
+        step(f"{extra} more tickets seeded")
+    large = bench.listings("large")
+    step("listings timed")
+
+    results = bench.results
+    results["milestones"] = bench.milestones
+    first, last = bench.milestones[1]["figures"], large
+    results["ratios"]["3_my_tickets_10000_vs_10"] = ratio(
+        first["my_tickets_large"], first["my_tickets_small"]
+    )
+    results["ratios"]["4_overview_large_vs_100"] = ratio(
+        last["overview"], small["overview"]
+    )
+    results["ratios"]["4_customer_tickets_large_vs_100"] = ratio(
+        last["customer_tickets"], small["customer_tickets"]
+    )
+    results["load_targets"] = bench.load_targets()
+    Path(args.out).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+class Step:
+    def __init__(self):
+        self.started = time.perf_counter()
+
+    def __call__(self, what):
+        print(f"  {time.perf_counter() - self.started:6.0f} s  {what}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
