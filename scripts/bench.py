@@ -24,7 +24,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,9 @@ import time
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from cluster import free_port  # noqa: E402
+from cluster import start_mail_sink  # noqa: E402
+from cluster import wait_for_port  # noqa: E402
 from make_instance import make_instance  # noqa: E402
 
 
@@ -53,25 +55,6 @@ TARGETS = {
     "5_create_ticket_vs_document_and_file": ("<=", 1.5),
     "6_requests_per_second_ticket_vs_document": (">=", 0.7),
 }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, process, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"The server stopped (exit code {process.returncode}).")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"Nothing answered on port {port} within {timeout} s.")
 
 
 def stop(process):
@@ -131,7 +114,7 @@ def load_figures(instance, targets, repeat, seconds):
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for_port(port, server)
+        wait_for_port(port, timeout=120, process=server)
         token = f"{targets['user']}:{targets['password']}".encode()
         auth = "Basic " + base64.b64encode(token).decode()
         pages = {"load_ticket": targets["ticket"], "load_document": targets["document"]}
@@ -265,19 +248,7 @@ def main(argv=None):
         instance = make_instance(scratch / "instance")
         smtp_port = free_port()
         mail = scratch / "mail"
-        sink = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                f"127.0.0.1:{smtp_port}",
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-                str(mail),
-            ]
-        )
+        sink = start_mail_sink(smtp_port, mail)
         measured = scratch / "measured.json"
         print("Building, seeding and timing the scratch site:", flush=True)
         subprocess.run(

@@ -62,6 +62,26 @@ def wait_for_port(port, timeout=60, process=None):
     raise TimeoutError(f"nothing answers on 127.0.0.1:{port} after {timeout} s")
 
 
+def start_mail_sink(port, folder):
+    """An SMTP server on 127.0.0.1:``port`` that files every mail it receives
+    in ``folder``/new/; returns the process once it listens."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            str(folder),
+        ]
+    )
+    wait_for_port(port, process=process)
+    return process
+
+
 def wait_for_http(url, timeout=120, process=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -90,21 +110,7 @@ class Cluster:
         self.instances = {}
 
     def start_mail_sink(self):
-        """Every mail the site sends becomes a file in <base>/mail/new/."""
-        self.mail_sink = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                f"127.0.0.1:{self.mail_port}",
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-                str(self.base / "mail"),
-            ]
-        )
-        wait_for_port(self.mail_port, process=self.mail_sink)
+        self.mail_sink = start_mail_sink(self.mail_port, self.base / "mail")
 
     def instance_dir(self, number):
         return self.base / f"instance{number}"

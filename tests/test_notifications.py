@@ -16,6 +16,7 @@ from email import policy
 from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for
+from pathlib import Path
 from plone import api
 from plone.app.contentrules.handlers import close as reset_rule_filter
 from plone.app.testing import SITE_OWNER_NAME
@@ -23,9 +24,14 @@ from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.uuid.interfaces import IUUID
 from Products.MailHost.MailHost import MailHost
 
-import socket
+import sys
 import transaction
 import unittest
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from cluster import free_port  # noqa: E402
 
 
 CUSTOMER_MAIL = USERS[CUSTOMER]["email"]
@@ -247,12 +253,6 @@ class SMTPSink:
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 OK"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class TestRealSmtp(NotificationTestCase):
