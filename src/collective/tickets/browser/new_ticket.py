@@ -10,6 +10,7 @@ from collective.tickets.content.ticket import ITicket
 from plone import api
 from plone.autoform.form import AutoExtensibleForm
 from plone.z3cform import layout
+from plone.z3cform.interfaces import IDeferSecurityCheck
 from z3c.form import button
 from z3c.form import form
 
@@ -25,9 +26,16 @@ class NewTicketForm(MessageFormMixin, AutoExtensibleForm, form.Form):
         "the staff from My tickets.",
     )
 
-    def update(self):
+    def check_access(self):
+        """Members open tickets; the view's own permission lets anonymous in."""
         if api.user.is_anonymous():
             raise Unauthorized("Log in to open a ticket.")
+
+    def update(self):
+        # While ++widget++ is traversed the user is not known yet; the
+        # traverser calls check_access once it is.
+        if not IDeferSecurityCheck.providedBy(self.request):
+            self.check_access()
         hide_portlet_columns(self.request)
         super().update()
 
