@@ -102,6 +102,135 @@ class ITicketSettings(model.Schema):
         default="",
     )
 
+    # Abuse limits: a customer account must not become a spam relay.
+
+    max_tickets_per_hour = schema.Int(
+        title=_(
+            "label_max_tickets_per_hour", default="Tickets a customer may open per hour"
+        ),
+        description=_(
+            "help_max_tickets_per_hour",
+            default="Staff are not limited. 0 means no limit.",
+        ),
+        min=0,
+        default=10,
+        required=True,
+    )
+
+    max_tickets_per_day = schema.Int(
+        title=_(
+            "label_max_tickets_per_day", default="Tickets a customer may open per day"
+        ),
+        description=_(
+            "help_max_tickets_per_day",
+            default="Staff are not limited. 0 means no limit.",
+        ),
+        min=0,
+        default=30,
+        required=True,
+    )
+
+    max_cc_per_hour = schema.Int(
+        title=_(
+            "label_max_cc_per_hour",
+            default="CC addresses a customer may add per hour",
+        ),
+        description=_(
+            "help_max_cc_per_hour",
+            default="Counted over all of the customer's new tickets. 0 means no limit.",
+        ),
+        min=0,
+        default=20,
+        required=True,
+    )
+
+    max_cc_per_day = schema.Int(
+        title=_(
+            "label_max_cc_per_day",
+            default="CC addresses a customer may add per day",
+        ),
+        description=_(
+            "help_max_cc_per_day",
+            default="Counted over all of the customer's new tickets. 0 means no limit.",
+        ),
+        min=0,
+        default=50,
+        required=True,
+    )
+
+    cc_own_domain_only = schema.Bool(
+        title=_(
+            "label_cc_own_domain_only",
+            default="CC addresses only in the customer's own e-mail domain",
+        ),
+        description=_(
+            "help_cc_own_domain_only",
+            default="If set, a customer whose address is ana@example.com may only "
+            "copy addresses @example.com. Staff are not limited.",
+        ),
+        default=False,
+        required=False,
+    )
+
+    max_message_size = schema.Int(
+        title=_("label_max_message_size", default="Maximum size of a message (KB)"),
+        description=_(
+            "help_max_message_size",
+            default="The text of one message, as written in the editor. Files "
+            "have their own limit.",
+        ),
+        min=1,
+        default=200,
+        required=True,
+    )
+
+    max_image_megapixels = schema.Int(
+        title=_(
+            "label_max_image_megapixels",
+            default="Maximum size of an image (megapixels)",
+        ),
+        description=_(
+            "help_max_image_megapixels",
+            default="Larger images are refused: a small file can hold a huge "
+            "picture that costs the server seconds to scale.",
+        ),
+        min=1,
+        default=50,
+        required=True,
+    )
+
+    # Privacy and hardening.
+
+    restrict_user_listing = schema.Bool(
+        title=_(
+            "label_restrict_user_listing",
+            default="Only staff may list or search the site's users",
+        ),
+        description=_(
+            "help_restrict_user_listing",
+            default="A helpdesk must not give one customer the list of the "
+            "others: user searches, vocabularies, the sharing page and author "
+            "pages answer only to staff.",
+        ),
+        default=True,
+        required=False,
+    )
+
+    protect_widget_traversal = schema.Bool(
+        title=_(
+            "label_protect_widget_traversal",
+            default="Protect form widget URLs on the whole site",
+        ),
+        description=_(
+            "help_protect_widget_traversal",
+            default="Checks the form's permission before any ++widget++ URL "
+            "answers, for every content type, not only tickets. Tickets are "
+            "always protected.",
+        ),
+        default=True,
+        required=False,
+    )
+
 
 # Events: each is a content rules event type, so editors can add rules on them.
 

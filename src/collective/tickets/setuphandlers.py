@@ -11,7 +11,10 @@ STAFF_ROLE = "TicketManager"
 @implementer(INonInstallable)
 class HiddenProfiles:
     def getNonInstallableProfiles(self):
-        return ["collective.tickets:uninstall"]
+        return [
+            "collective.tickets:uninstall",
+            "collective.tickets.upgrades:to_1001",
+        ]
 
 
 def ensure_staff_group():
