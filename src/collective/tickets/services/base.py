@@ -3,28 +3,116 @@
 from collective.tickets import _
 from collective.tickets.content.ticket import ticket_of
 from collective.tickets.errors import TicketInputError
+from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.deserializer import json_body
 from plone.restapi.interfaces import ISerializeToJson
 from plone.restapi.services import Service
+from urllib.parse import urlsplit
 from zope.component import getMultiAdapter
 from zope.i18n import translate
+from zope.i18nmessageid import Message
 from zope.interface import alsoProvides
 
 import base64
 import binascii
+import json
+
+
+JSON_ONLY = _(
+    "error_api_json_only",
+    default="Send the request body as JSON, with the header "
+    "'Content-Type: application/json'.",
+)
+FOREIGN_ORIGIN = _(
+    "error_api_foreign_origin",
+    default="This request was sent by a page of another site (${origin}) and "
+    "was refused. Use the helpdesk's own pages or an API client.",
+)
+NOT_AN_OBJECT = _(
+    "error_api_body_not_object",
+    default='The request body must be a JSON object, such as {"title": "...", '
+    '"text": "..."}.',
+)
+
+
+def request_error(request, status, error_type, message, field=None):
+    """A JSON error answer, in the user's language."""
+    request.response.setStatus(status)
+    error = {"type": error_type, "message": translate(message, context=request)}
+    if field is not None:
+        error["field"] = field
+    return {"error": error}
 
 
 def input_error(request, error):
     """A 400 that names the field, in the user's language."""
-    request.response.setStatus(400)
-    return {
-        "error": {
-            "type": "ValidationError",
-            "field": error.field,
-            "message": translate(error.message, context=request),
-        }
-    }
+    return request_error(
+        request, 400, "ValidationError", error.message, field=error.field
+    )
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def cross_site_refusal(request):
+    """An error answer for a write that a page of another site could have
+    made with the user's login cookie, or None.
+
+    Browsers send a cross-origin form or text/plain POST with the cookie and
+    no preflight; a JSON body needs a CORS preflight, which the site does not
+    grant. And a browser that says where the request comes from (Origin,
+    Sec-Fetch-Site) must say it comes from the site itself.
+    """
+    content_type = (request.getHeader("Content-Type") or "").split(";")[0]
+    if content_type.strip().lower() != "application/json":
+        return request_error(request, 415, "UnsupportedMediaType", JSON_ONLY)
+    own = _origin(api.portal.get().absolute_url())
+    origin = (request.getHeader("Origin") or "").strip()
+    fetch_site = (request.getHeader("Sec-Fetch-Site") or "").strip().lower()
+    if (origin and _origin(origin) != own) or fetch_site in (
+        "cross-site",
+        "same-site",
+    ):
+        shown = origin or fetch_site
+        return request_error(
+            request,
+            403,
+            "Forbidden",
+            Message(FOREIGN_ORIGIN, mapping={"origin": shown[:200]}),
+        )
+    return None
+
+
+def body_fields(request, kinds):
+    """The JSON object of the request, each named field of its kind
+    (``kinds``: name -> (type, message)); TicketInputError otherwise."""
+    try:
+        body = json.loads(request.get("BODY") or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise TicketInputError(NOT_AN_OBJECT) from None
+    if not isinstance(body, dict):
+        raise TicketInputError(NOT_AN_OBJECT)
+    for name, (kind, message) in kinds.items():
+        value = body.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise TicketInputError(message, field=name)
+    return body
+
+
+TEXT_FIELD = (
+    str,
+    _("error_api_text_type", default="'text' must be a string of HTML."),
+)
+ATTACHMENTS_FIELD = (
+    list,
+    _(
+        "error_api_attachments_type",
+        default="'attachments' must be a list of objects with 'filename' and "
+        "base64 'data'.",
+    ),
+)
 
 
 def decode_attachments(items):
@@ -60,17 +148,20 @@ def decode_attachments(items):
 class TicketPostService(Service):
     """Creates with ``create(body)``; answers 201 with the whole ticket."""
 
+    # The JSON fields the service reads: name -> (type, message).
+    fields = {}
+
     def create(self, body):
         raise NotImplementedError
 
     def reply(self):
-        # Token-authenticated clients; the form's CSRF token has no place here.
+        refusal = cross_site_refusal(self.request)
+        if refusal is not None:
+            return refusal
+        # The checks above stand in for the form's CSRF token.
         alsoProvides(self.request, IDisableCSRFProtection)
-        body = json_body(self.request)
-        if not isinstance(body, dict):
-            body = {}
         try:
-            created = self.create(body)
+            created = self.create(body_fields(self.request, self.fields))
         except TicketInputError as error:
             return input_error(self.request, error)
         self.request.response.setStatus(201)

@@ -1,11 +1,15 @@
 """``POST <ticket>/@reply``: add a reply, with the checks of the reply form."""
 
 from collective.tickets import api as tickets
+from collective.tickets.services.base import ATTACHMENTS_FIELD
 from collective.tickets.services.base import decode_attachments
+from collective.tickets.services.base import TEXT_FIELD
 from collective.tickets.services.base import TicketPostService
 
 
 class ReplyPost(TicketPostService):
+    fields = {"text": TEXT_FIELD, "attachments": ATTACHMENTS_FIELD}
+
     def create(self, body):
         return tickets.reply(
             self.context,

@@ -1,0 +1,234 @@
+"""Writes through the REST API that another site could forge, and bodies that
+are not what the API takes: refused with a clear 4xx, nothing stored."""
+
+from collective.tickets import api as tickets
+from collective.tickets.testing import CUSTOMER
+from collective.tickets.testing import OTHER_CUSTOMER
+from collective.tickets.testing import SERVER_TESTING
+from helpers import as_user
+from plone import api
+
+import json
+import requests
+import transaction
+import unittest
+
+
+class Cookie:
+    """Catches the login cookie plone.session would set on a response."""
+
+    value = None
+
+    def setCookie(self, name, value, **options):
+        self.value = value
+
+
+class RestSecurityTestCase(unittest.TestCase):
+    layer = SERVER_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        self.base = self.portal.absolute_url()
+
+    def cookie_session(self, userid):
+        """A session logged in by cookie, as a browser after the login form."""
+        cookie = Cookie()
+        self.portal.acl_users.session._setupSession(userid, cookie)
+        transaction.commit()
+        session = requests.Session()
+        session.headers["Accept"] = "application/json"
+        value = cookie.value
+        session.cookies.set(
+            "__ac", value.decode() if isinstance(value, bytes) else value
+        )
+        return session
+
+    def ticket_count(self):
+        transaction.begin()
+        catalog = api.portal.get_tool("portal_catalog")
+        return len(catalog.unrestrictedSearchResults(portal_type="Ticket"))
+
+    def reply_count(self, ticket):
+        transaction.begin()
+        return len(tickets.replies(self.portal.unrestrictedTraverse(ticket)))
+
+    def open_ticket(self):
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create("Printer jam", "<p>It jams.</p>")
+        transaction.commit()
+        return ticket
+
+
+FORGED = {
+    # What a page elsewhere can send with fetch(..., {mode: "no-cors"}) or a
+    # plain HTML form: no CORS preflight, the cookie goes along.
+    "text/plain": (
+        {"Content-Type": "text/plain"},
+        415,
+    ),
+    "form-encoded": (
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        415,
+    ),
+    "multipart": ({"Content-Type": "multipart/form-data; boundary=x"}, 415),
+    # JSON needs a preflight, but a browser that says where it comes from
+    # must say it comes from the site itself.
+    "JSON from another origin": (
+        {"Content-Type": "application/json", "Origin": "http://evil.example"},
+        403,
+    ),
+    "JSON from another port": (
+        {"Content-Type": "application/json", "Origin": "http://localhost:1"},
+        403,
+    ),
+    "JSON, Sec-Fetch-Site cross-site": (
+        {"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"},
+        403,
+    ),
+    "JSON, Sec-Fetch-Site same-site": (
+        {"Content-Type": "application/json", "Sec-Fetch-Site": "same-site"},
+        403,
+    ),
+}
+
+
+def forged_body(headers, fields):
+    """The body a page elsewhere would send with these headers."""
+    if headers["Content-Type"].startswith("multipart/"):
+        parts = [
+            f'--x\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in fields.items()
+        ]
+        return "".join(parts) + "--x--\r\n"
+    return json.dumps(fields)
+
+
+class TestForgedWrites(RestSecurityTestCase):
+    def test_another_site_cannot_open_a_ticket_with_the_login_cookie(self):
+        session = self.cookie_session(CUSTOMER)
+        fields = {"title": "Forged", "text": "<p>Forged</p>"}
+        for case, (headers, status) in FORGED.items():
+            with self.subTest(case=case):
+                response = session.post(
+                    self.base + "/@tickets",
+                    data=forged_body(headers, fields),
+                    headers=headers,
+                )
+                self.assertEqual(response.status_code, status, response.text)
+                self.assertIn("message", response.json()["error"])
+                self.assertEqual(self.ticket_count(), 0)
+
+    def test_the_site_itself_still_opens_a_ticket_with_the_cookie(self):
+        session = self.cookie_session(CUSTOMER)
+        origin = "/".join(self.base.split("/")[:3])
+        response = session.post(
+            self.base + "/@tickets",
+            json={"title": "Mine", "text": "<p>Mine</p>"},
+            headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"},
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual(self.ticket_count(), 1)
+
+    def test_another_site_cannot_reply_with_the_login_cookie(self):
+        ticket = self.open_ticket()
+        path = ticket.getPhysicalPath()
+        session = self.cookie_session(CUSTOMER)
+        fields = {"text": "<p>Forged</p>"}
+        for case, (headers, status) in FORGED.items():
+            with self.subTest(case=case):
+                response = session.post(
+                    ticket.absolute_url() + "/@reply",
+                    data=forged_body(headers, fields),
+                    headers=headers,
+                )
+                self.assertEqual(response.status_code, status, response.text)
+                self.assertEqual(self.reply_count(path), 0)
+        response = session.post(
+            ticket.absolute_url() + "/@reply", json={"text": "<p>Mine</p>"}
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual(self.reply_count(path), 1)
+
+    def test_refusals_are_translated(self):
+        api.portal.set_registry_record("plone.available_languages", ["es", "en"])
+        api.portal.set_registry_record("plone.default_language", "es")
+        session = self.cookie_session(CUSTOMER)
+        response = session.post(
+            self.base + "/@tickets", data="{}", headers={"Content-Type": "text/plain"}
+        )
+        self.assertEqual(response.status_code, 415)
+        self.assertIn("Envíe", response.json()["error"]["message"])
+
+
+class TestBadBodies(RestSecurityTestCase):
+    def post(self, url, data, userid=CUSTOMER):
+        session = requests.Session()
+        session.auth = (userid, "secret-Pa55word")
+        return session.post(
+            url,
+            data=data if isinstance(data, (str, bytes)) else json.dumps(data),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+
+    def test_bodies_that_are_no_json_object_get_a_400(self):
+        ticket = self.open_ticket()
+        path = ticket.getPhysicalPath()
+        for body in (
+            '{"title": "x",',
+            "[1, 2]",
+            '"a string"',
+            "42",
+            "\xff",
+            "[" * 200,
+        ):
+            for url in (self.base + "/@tickets", ticket.absolute_url() + "/@reply"):
+                with self.subTest(body=body[:20], url=url):
+                    response = self.post(url, body.encode("utf-8", "surrogatepass"))
+                    self.assertEqual(response.status_code, 400, response.text)
+                    self.assertIn(
+                        "must be a JSON object", response.json()["error"]["message"]
+                    )
+                    self.assertEqual(self.ticket_count(), 1)
+                    self.assertEqual(self.reply_count(path), 0)
+
+    def test_fields_of_the_wrong_kind_are_named(self):
+        cases = [
+            ({"title": "x", "text": "<p>x</p>", "cc": "boss@example.org"}, "cc"),
+            ({"title": "x", "text": 5}, "text"),
+            ({"title": ["x"], "text": "<p>x</p>"}, "title"),
+            ({"title": "x", "text": "<p>x</p>", "attachments": "x"}, "attachments"),
+            (
+                {"title": "x", "text": "<p>x</p>", "attachments": [{"filename": 1}]},
+                "attachments",
+            ),
+        ]
+        for body, field in cases:
+            with self.subTest(field=field, body=body):
+                response = self.post(self.base + "/@tickets", body)
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertEqual(response.json()["error"]["field"], field)
+                self.assertEqual(self.ticket_count(), 0)
+
+    def test_a_cc_string_is_not_checked_letter_by_letter(self):
+        response = self.post(
+            self.base + "/@tickets",
+            {"title": "x", "text": "<p>x</p>", "cc": "boss@example.org"},
+        )
+        message = response.json()["error"]["message"]
+        self.assertIn("'cc' must be a list", message)
+        self.assertNotIn("'b'", message)
+
+    def test_the_other_customer_and_anonymous_are_still_refused(self):
+        ticket = self.open_ticket()
+        path = ticket.getPhysicalPath()
+        response = self.post(
+            ticket.absolute_url() + "/@reply", {"text": "<p>x</p>"}, OTHER_CUSTOMER
+        )
+        self.assertIn(response.status_code, (401, 403))
+        anonymous = requests.post(
+            ticket.absolute_url() + "/@reply",
+            json={"text": "<p>x</p>"},
+            headers={"Accept": "application/json"},
+        )
+        self.assertIn(anonymous.status_code, (401, 403))
+        self.assertEqual(self.reply_count(path), 0)
