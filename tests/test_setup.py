@@ -177,6 +177,47 @@ class TestUninstall(unittest.TestCase):
         )
 
 
+class TestNewSites(unittest.TestCase):
+    layer = INTEGRATION_TESTING
+
+    def test_a_new_plone_site_can_be_created_with_the_add_on_loaded(self):
+        from Products.CMFPlone.factory import addPloneSite
+        from zope.component.hooks import getSite
+        from zope.component.hooks import setSite
+
+        # As in the ZMI or a script: no Plone site is current yet.
+        current = getSite()
+        setSite(None)
+        try:
+            site = addPloneSite(
+                self.layer["app"],
+                "another",
+                extension_ids=(
+                    "plone.app.contenttypes:default",
+                    "collective.tickets:default",
+                ),
+            )
+        finally:
+            setSite(current)
+        self.assertIn("Members", site.objectIds())
+
+
+class TestUninstallGivesMemberFoldersBack(unittest.TestCase):
+    layer = INTEGRATION_TESTING
+
+    def test_members_may_add_plones_types_in_their_folder_again(self):
+        portal = self.layer["portal"]
+        folder = tickets.member_folder(CUSTOMER)
+        permission = "plone.app.contenttypes: Add Document"
+        with api.env.adopt_user(username=CUSTOMER):
+            self.assertFalse(api.user.has_permission(permission, obj=folder))
+        portal.unrestrictedTraverse("@@installer").uninstall_product(
+            "collective.tickets"
+        )
+        with api.env.adopt_user(username=CUSTOMER):
+            self.assertTrue(api.user.has_permission(permission, obj=folder))
+
+
 class TestMemberSchema(unittest.TestCase):
     layer = INTEGRATION_TESTING
 

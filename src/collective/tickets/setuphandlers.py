@@ -64,8 +64,10 @@ def post_install(context):
 
 def uninstall(context):
     from collective.tickets.contentrules.rules import uninstall_rules
+    from collective.tickets.memberfolders import unrestrict_member_folders
 
     uninstall_rules()
+    unrestrict_member_folders()
     mystuff = getattr(api.portal.get_tool("portal_actions").user, "mystuff", None)
     if mystuff is not None:
         mystuff.visible = True

@@ -1,12 +1,135 @@
 """Who is who in a ticket: customers, staff and the names shown for them."""
 
+from collective.tickets import _
 from collective.tickets.permissions import ManageTickets
 from plone import api
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
 
+import unicodedata
+
 
 _NAMES_KEY = "collective.tickets.display_names"
+_STAFF_KEY = "collective.tickets.staff_members"
+_RESERVED_KEY = "collective.tickets.reserved_names"
+
+# The roles that give "Manage tickets" on the site (rolemap.xml): whoever has
+# one of them answers as the helpdesk, and customers may not look like them.
+STAFF_ROLES = ("TicketManager", "Site Administrator", "Manager")
+
+# Joiners some scripts (Persian, Indic, emoji) need in a name; every other
+# control, format (bidi overrides and isolates, zero widths), separator,
+# private-use or unassigned character is refused.
+_ALLOWED_FORMAT = {"\u200c", "\u200d"}
+
+NAME_HAS_CONTROL = _(
+    "error_name_control_characters",
+    default="The name contains invisible or text-direction control characters. "
+    "Type it again without them.",
+)
+NAME_HAS_MARKUP = _(
+    "error_name_markup",
+    default="The name may not contain the characters < or >. Remove them.",
+)
+
+
+def _request_cache(key):
+    request = getRequest()
+    if request is None:
+        return None
+    try:
+        return IAnnotations(request).setdefault(key, {})
+    except TypeError:
+        return None
+
+
+def _cached(key, item, compute):
+    cache = _request_cache(key)
+    if cache is None:
+        return compute()
+    if item not in cache:
+        cache[item] = compute()
+    return cache[item]
+
+
+def name_key(value):
+    """How a name is compared: NFKC, without format characters, case- and
+    whitespace-insensitive ("Ｓａｍ  STAFF" and "sam staff" are one name)."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return " ".join(text.split())
+
+
+def _has_control_characters(value):
+    for ch in value:
+        category = unicodedata.category(ch)
+        if ch in _ALLOWED_FORMAT:
+            continue
+        if category[0] == "C" or category in ("Zl", "Zp"):
+            return True
+    return False
+
+
+def _staff_userids():
+    acl_users = api.portal.get_tool("acl_users")
+    role_manager = acl_users.portal_role_manager
+    userids = set()
+    for role in STAFF_ROLES:
+        for principal_id, _title in role_manager.listAssignedPrincipals(role):
+            group = api.group.get(groupname=principal_id)
+            if group is None:
+                userids.add(principal_id)
+            else:
+                userids.update(user.getId() for user in group.getGroupMembers())
+    return userids
+
+
+def _reserved_keys():
+    """The names no customer may appear as: each staff member's full name and
+    display name for tickets, the site's title and the mail sender name."""
+    names = [
+        api.portal.get().Title(),
+        api.portal.get_registry_record("plone.email_from_name", default=""),
+    ]
+    for userid in _staff_userids():
+        user = api.user.get(userid=userid)
+        if user is not None:
+            names += [
+                user.getProperty(p, "") for p in ("fullname", "ticket_display_name")
+            ]
+    return {name_key(n) for n in names if isinstance(n, str) and name_key(n)}
+
+
+def reserved_name_keys():
+    return _cached(_RESERVED_KEY, "keys", _reserved_keys)
+
+
+def name_problem(value, userid, staff=None):
+    """Why ``value`` may not be the name of user ``userid``, or None.
+
+    Nobody's name may carry control or bidi characters or markup; only the
+    staff may be called like the staff, the site or its mail sender.
+    ``staff`` says whether the user is staff when they do not exist yet.
+    """
+    if not value:
+        return None
+    if _has_control_characters(value):
+        return NAME_HAS_CONTROL
+    if "<" in value or ">" in value:
+        return NAME_HAS_MARKUP
+    if name_key(value) not in reserved_name_keys():
+        return None
+    if staff is None:
+        staff = is_staff_member(userid)
+    if not staff:
+        return _(
+            "error_name_reserved",
+            default="'${name}' is the name of the support team or of one of its "
+            "members. Choose a name of your own, for example your company's name.",
+            mapping={"name": " ".join(value.split())},
+        )
+    return None
 
 
 def _lookup_display_name(userid):
@@ -15,7 +138,13 @@ def _lookup_display_name(userid):
         return userid
     for prop in ("ticket_display_name", "fullname"):
         value = user.getProperty(prop, None)
-        if isinstance(value, str) and value.strip():
+        # A name stored before it was checked (or by a script) that breaks
+        # the rules is not shown: the next one in line is.
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and name_problem(value, userid) is None
+        ):
             return value.strip()
     return userid
 
@@ -24,23 +153,13 @@ def display_name(userid):
     """The name a person is shown with as the sender of ticket messages.
 
     Their "display name for tickets" if set, else their full name, else their
-    user id. Looked up once per request: a listing names the same few people
-    on every row.
+    user id; a name that impersonates the staff or carries control characters
+    or markup is skipped. Looked up once per request: a listing names the
+    same few people on every row.
     """
     if not userid:
         return ""
-    request = getRequest()
-    cache = None
-    if request is not None:
-        try:
-            cache = IAnnotations(request).setdefault(_NAMES_KEY, {})
-        except TypeError:
-            cache = None
-    if cache is None:
-        return _lookup_display_name(userid)
-    if userid not in cache:
-        cache[userid] = _lookup_display_name(userid)
-    return cache[userid]
+    return _cached(_NAMES_KEY, userid, lambda: _lookup_display_name(userid))
 
 
 def current_userid():
@@ -55,3 +174,15 @@ def is_staff(user=None, obj=None):
     return bool(
         api.user.has_permission(ManageTickets, user=user, obj=obj or api.portal.get())
     )
+
+
+def is_staff_member(userid):
+    """Whether the user ``userid`` (not the current user) is staff."""
+    if not userid:
+        return False
+
+    def compute():
+        user = api.user.get(userid=userid)
+        return user is not None and is_staff(user=user)
+
+    return _cached(_STAFF_KEY, userid, compute)

@@ -1,0 +1,24 @@
+"""Nothing of a ticket reaches whoever may not view it.
+
+Plone registers helper views for every object with ``zope.Public``
+(``@@breadcrumbs_view``, ``@@plone_context_state``, ``@@plone_layout``...),
+and Zope checks no permission on the objects a URL passes through. So a URL
+through somebody else's ticket or reply could answer with its subject. Once
+the URL is traversed and the user known, the publisher asks here for the View
+permission on every ticket and reply on the way.
+"""
+
+from AccessControl import getSecurityManager
+from AccessControl import Unauthorized
+from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import ITicket
+from Products.CMFCore.permissions import View
+
+
+def refuse_tickets_out_of_view(event):
+    security = getSecurityManager()
+    for obj in event.request.get("PARENTS", ()):
+        if not (ITicket.providedBy(obj) or ITicketReply.providedBy(obj)):
+            continue
+        if not security.checkPermission(View, obj):
+            raise Unauthorized("You may not view this ticket.")
