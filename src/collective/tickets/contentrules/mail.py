@@ -10,9 +10,12 @@ failure is logged.
 
 from collective.tickets import _
 from collective.tickets import logger
+from collective.tickets.content.ticket import ITicket
 from collective.tickets.content.ticket import ticket_of
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketSettings
+from collective.tickets.notifications import cc_mail_text
+from collective.tickets.notifications import cc_only_recipients
 from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -115,7 +118,9 @@ def one_line(text):
     return " ".join(str(text).split())
 
 
-def build_message(subject, text, sender, recipient, reply_to, message_id, root_id):
+def build_message(
+    subject, text, sender, recipient, reply_to, message_id, root_id, headers=()
+):
     # CRLF line ends: strict SMTP servers refuse bare LF lines as too long.
     message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = one_line(subject)
@@ -130,6 +135,8 @@ def build_message(subject, text, sender, recipient, reply_to, message_id, root_i
         message["References"] = root_id
     # Tells vacation responders and mail loops to stay quiet.
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in headers:
+        message[name] = value
     message.set_content(text)
     message.add_alternative(text_to_html(text), subtype="html")
     return message
@@ -194,14 +201,35 @@ class TicketMailActionExecutor:
             return True
         subject = interpolate(self.element.subject)
         text = interpolate(self.element.message)
-        message_id = self.message_id(ticket_of(obj))
-        root_id = root_message_id(ticket_of(obj))
-        messages = [
-            build_message(
-                subject, text, sender, recipient, reply_to, message_id, root_id
+        ticket = ticket_of(obj)
+        message_id = self.message_id(ticket)
+        root_id = root_message_id(ticket)
+        cc_only = (
+            cc_only_recipients(ticket, recipients) if ITicket.providedBy(ticket) else ()
+        )
+        messages = []
+        for recipient in dict.fromkeys(recipients):
+            body, headers = text, ()
+            if recipient.lower() in cc_only:
+                body, url = cc_mail_text(ticket, recipient, text)
+                # RFC 8058: mail clients offer an "Unsubscribe" button that
+                # POSTs to the same link.
+                headers = (
+                    ("List-Unsubscribe", f"<{url}>"),
+                    ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+                )
+            messages.append(
+                build_message(
+                    subject,
+                    body,
+                    sender,
+                    recipient,
+                    reply_to,
+                    message_id,
+                    root_id,
+                    headers,
+                )
             )
-            for recipient in dict.fromkeys(recipients)
-        ]
         send_after_commit(mailhost, messages)
         return True
 

@@ -66,11 +66,13 @@ RULES = (
         "event": ITicketReplyAddedEvent,
         "recipients": "${ticket_recipients}",
         "subject": SUBJECT_FOLLOW_UP,
+        # Only the new message: quoting the conversation made every mail as
+        # big as the whole ticket, sent again to every recipient.
         "message": _(
-            "mail_reply_added",
-            default='${reply_author_name} replied to the ticket "${ticket_title}":'
-            "\n\n${reply_text}\n\n${ticket_url}\n\n"
-            "The conversation, newest first:\n\n${ticket_conversation}",
+            "mail_reply_added_message_only",
+            default='${reply_author_name} replied to the ticket "${ticket_title}" '
+            "(${ticket_state}):\n\n${reply_text}\n\n"
+            "Read the whole conversation and reply here:\n${ticket_url}",
         ),
     },
     {
@@ -136,6 +138,23 @@ def install_rules():
         rule.actions.append(action)
         storage[spec["id"]] = rule
         assign_rule(portal, spec["id"], enabled=True, bubbles=True)
+
+
+def drop_conversation_from_mails():
+    """For sites installed before: a shipped rule that still quotes the whole
+    conversation gets the shipped text that carries the new message only
+    (the quoting is what made every mail as big as the ticket). Rules that
+    do not quote it, and the editors' own rules, are left alone."""
+    storage = queryUtility(IRuleStorage)
+    for spec in RULES:
+        rule = storage.get(spec["id"]) if storage is not None else None
+        if rule is None:
+            continue
+        for action in rule.actions:
+            if "${ticket_conversation}" in (getattr(action, "message", "") or ""):
+                action.message = "\n\n".join(
+                    (in_site_language(spec["message"]), in_site_language(FOOTER))
+                )
 
 
 def uninstall_rules():
