@@ -139,15 +139,12 @@ class BrowserTestCase(unittest.TestCase):
         self.assertEqual(emails.nth(1).input_value(), "it@example.org")
         editor = page.frame_locator("iframe").first.locator("body")
         self.assertIn("Tray 2", editor.inner_text())
-        self.assertIn(labels["select_again"], page.content())
-        emails.nth(0).fill("boss@example.org")
-        page.set_input_files(
-            "#form-widgets-attachments",
-            files=[
-                {"name": "jam.png", "mimeType": "image/png", "buffer": PNG},
-                {"name": "manual.pdf", "mimeType": "application/pdf", "buffer": PDF},
-            ],
+        # The files are held: shown as attached, not chosen again.
+        self.assertIn(labels["held_files"], page.content())
+        self.assertEqual(
+            page.locator(".held-file-name").all_inner_texts(), ["jam.png", "manual.pdf"]
         )
+        emails.nth(0).fill("boss@example.org")
         page.click("#form-buttons-add")
         page.wait_for_load_state("networkidle")
         self.assertIn(labels["opened"], page.content())
@@ -173,14 +170,14 @@ class BrowserTestCase(unittest.TestCase):
 ENGLISH = {
     "my_tickets": "My tickets",
     "invalid_cc": "'boss@' is not a valid e-mail address.",
-    "select_again": "select them again before sending",
+    "held_files": "These files are already attached",
     "opened": "Your ticket has been opened.",
     "in_progress": "In progress",
 }
 SPANISH = {
     "my_tickets": "Mis tickets",
     "invalid_cc": "«boss@» no es una dirección de correo electrónico válida.",
-    "select_again": "vuelva a seleccionarlos antes de enviar",
+    "held_files": "Estos archivos ya están adjuntos",
     "opened": "Se ha abierto su ticket.",
     "in_progress": "En curso",
 }

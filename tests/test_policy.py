@@ -153,7 +153,7 @@ class TestPolicyScreens(unittest.TestCase):
             "Keep this text too", browser.getControl(name="form.widgets.text").value
         )
         self.assertIn('value="boss@example.org"', browser.contents)
-        self.assertIn("select them again before sending", browser.contents)
+        self.assertIn("These files were not attached", browser.contents)
         self.assertEqual(
             len(api.content.find(portal_type="Ticket", unrestricted=True)), 0
         )

@@ -189,7 +189,7 @@ class TestNewTicketForm(ScreenTestCase):
         ]._unrestrictedGetObject()
         self.assertEqual(ticket.cc_recipients, [{"email": "a@example.com", "name": ""}])
 
-    def test_files_must_be_selected_again_after_an_error(self):
+    def test_files_are_kept_after_an_error(self):
         browser = browser_for(self.layer, CUSTOMER)
         self.submit_new_ticket(
             browser,
@@ -198,7 +198,8 @@ class TestNewTicketForm(ScreenTestCase):
             files=[("a.pdf", PDF, "application/pdf")],
         )
         self.assertIn("Required input is missing.", browser.contents)
-        self.assertIn("select them again before sending", browser.contents)
+        self.assertIn("These files are already attached", browser.contents)
+        self.assertIn("a.pdf", browser.contents)
 
     def test_open_ticket_is_the_primary_button(self):
         browser = browser_for(self.layer, CUSTOMER)

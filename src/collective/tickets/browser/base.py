@@ -1,9 +1,11 @@
 """What the ticket screens share: state labels and form error display."""
 
 from collective.tickets import _
+from collective.tickets import uploads
 from collective.tickets.errors import as_validation_error
 from collective.tickets.errors import TicketInputError
 from collective.tickets.errors import TicketStateError
+from collective.tickets.users import current_userid
 from DateTime import DateTime
 from plone import api
 from plone.base.i18nl10n import get_formatstring_from_registry
@@ -16,7 +18,6 @@ from uuid import uuid4
 from z3c.form import field
 from z3c.form.interfaces import HIDDEN_MODE
 from z3c.form.interfaces import IErrorViewSnippet
-from z3c.form.interfaces import NO_VALUE
 from zope import schema
 from zope.annotation.interfaces import IAnnotations
 from zope.component import getMultiAdapter
@@ -121,19 +122,11 @@ def filled_cc_rows(rows):
     return [row for row in rows or () if row.get("email") or row.get("name")]
 
 
-def warn_about_lost_uploads(form):
-    """Browsers never refill a file input: say so instead of losing files silently."""
-    widget = form.widgets.get("attachments")
-    if widget is not None and widget.extract() is not NO_VALUE:
-        api.portal.show_message(
-            _(
-                "msg_select_files_again",
-                default="Your attachments were not saved because the form has "
-                "errors: select them again before sending.",
-            ),
-            request=form.request,
-            type="warning",
-        )
+def upload_file(upload):
+    """``(filename, data, content_type)`` of a browser upload."""
+    upload.seek(0)
+    content_type = upload.headers.get("content-type") if upload.headers else None
+    return upload.filename, upload.read(), content_type
 
 
 class MessageFormMixin:
@@ -159,22 +152,71 @@ class MessageFormMixin:
 
         Returns None when the form has to be shown again with its errors: the
         form's own ones or those the API found (the widget they are about is
-        marked, as z3c.form does).
+        marked, as z3c.form does). The files the form carried are then held
+        and shown as already attached, for the next submission.
         """
         data, errors = self.extractData()
         if errors:
             self.status = self.formErrorsMessage
-            warn_about_lost_uploads(self)
+            self.hold_uploads()
             return None
         check_authenticator(self.request)
         try:
-            return action(data)
+            result = action(data)
         except TicketStateError:
             raise
         except TicketInputError as error:
             self.show_error(error)
-            warn_about_lost_uploads(self)
+            self.hold_uploads()
             return None
+        widget = self.widgets.get("attachments")
+        if widget is not None:
+            uploads.discard(current_userid(), widget.posted_token())
+        return result
+
+    def hold_uploads(self):
+        """Browsers never refill a file input: keep the files of this
+        submission (and those held before) for the form shown again."""
+        widget = self.widgets.get("attachments")
+        if widget is None:
+            return
+        files = widget.new_uploads()
+        if not files and not widget.posted_token():
+            return
+        # Holding files is a write: only for a submission from our own page.
+        check_authenticator(self.request)
+        token, failures = uploads.hold(
+            current_userid(),
+            widget.posted_token(),
+            [upload_file(upload) for upload in files],
+            remove=widget.removed_keys(),
+        )
+        widget.held_token = token
+        if failures:
+            details = " ".join(
+                translate(message, context=self.request) for message in failures
+            )
+            self.replace_error(
+                widget,
+                TicketInputError(
+                    _(
+                        "error_files_not_attached",
+                        default="These files were not attached: ${details}",
+                        mapping={"details": details},
+                    ),
+                    field="attachments",
+                ),
+            )
+
+    def replace_error(self, widget, error):
+        """Show ``error`` on ``widget`` instead of what it said before."""
+        self.widgets.errors = tuple(
+            snippet
+            for snippet in self.widgets.errors
+            if getattr(snippet, "widget", None) is not widget
+        )
+        widget.error = None
+        self.show_error(error)
 
     def show_error(self, error):
         widget = self.widgets.get(error.field) if error.field else None

@@ -4,6 +4,8 @@ from collective.tickets.attachments import human_size
 from collective.tickets.attachments import make_attachment
 from collective.tickets.errors import as_validation_error
 from collective.tickets.errors import TicketInputError
+from collective.tickets.uploads import held_files
+from collective.tickets.users import current_userid
 from z3c.form.browser.widget import HTMLInputWidget
 from z3c.form.converter import BaseDataConverter
 from z3c.form.interfaces import IFieldWidget
@@ -34,13 +36,55 @@ class MultiFileWidget(HTMLInputWidget, Widget):
             return self.display_template(self)
         return self.input_template(self)
 
-    def extract(self, default=NO_VALUE):
-        value = self.request.get(self.name, default)
-        if value is default:
-            return default
+    # The token of the files held for this form (see uploads.py); the form
+    # sets it anew when it holds files.
+    _held_token = None
+
+    @property
+    def held_token(self):
+        if self._held_token is None:
+            return self.posted_token()
+        return self._held_token
+
+    @held_token.setter
+    def held_token(self, token):
+        self._held_token = token or ""
+
+    def posted_token(self):
+        token = self.request.get(self.name + ".token")
+        return token if isinstance(token, str) else ""
+
+    def removed_keys(self):
+        keys = self.request.get(self.name + ".remove", ())
+        if isinstance(keys, str):
+            keys = [keys]
+        return {key for key in keys if isinstance(key, str)}
+
+    def new_uploads(self):
+        """The files chosen in the file input of this very request."""
+        value = self.request.get(self.name)
         uploads = value if isinstance(value, (list, tuple)) else [value]
-        files = [upload for upload in uploads if getattr(upload, "filename", None)]
+        return [upload for upload in uploads if getattr(upload, "filename", None)]
+
+    def held_blobs(self):
+        """The held files the customer did not tick to remove."""
+        removed = self.removed_keys()
+        return [
+            blob
+            for key, blob in held_files(current_userid(), self.posted_token())
+            if key not in removed
+        ]
+
+    def extract(self, default=NO_VALUE):
+        files = self.held_blobs() + self.new_uploads()
         return files or default
+
+    def held_items(self):
+        """The files shown as already attached, with their keys for removal."""
+        return [
+            {"key": key, "filename": blob.filename, "size": human_size(blob.getSize())}
+            for key, blob in held_files(current_userid(), self.held_token)
+        ]
 
     def display_items(self):
         return [
