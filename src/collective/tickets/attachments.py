@@ -1,9 +1,12 @@
 """Attachments of a ticket message: making them, naming them, showing them."""
 
+from Acquisition import aq_base
+from BTrees.OOBTree import OOBTree
 from collective.tickets import _
 from collective.tickets.errors import TicketInputError
 from collective.tickets.settings import setting
 from io import BytesIO
+from PIL import Image
 from plone.namedfile.file import NamedBlobFile
 from plone.namedfile.file import NamedBlobImage
 from plone.namedfile.utils import getImageInfo
@@ -123,11 +126,61 @@ def make_attachment(filename, data, content_type=None):
     # a file named .png that is no image is stored, and served, as what it is.
     content_type = sniff_content_type(name, data)
     if content_type in INLINE_IMAGE_TYPES:
+        check_image_size(name, data)
         return NamedBlobImage(data=data, contentType=content_type, filename=name)
     blob = NamedBlobFile(data=data, contentType=content_type, filename=name)
     # NamedBlobFile guesses again from the name when told octet-stream.
     blob.contentType = content_type
     return blob
+
+
+def check_image_size(name, data):
+    """Refuse an image above ``max_image_megapixels``, or one that cannot be
+    read: a small file can hold a picture that takes seconds to scale.
+
+    Only the header is read (``Image.open`` decodes nothing).
+    """
+    max_megapixels = setting("max_image_megapixels")
+    try:
+        with Image.open(BytesIO(data)) as image:
+            width, height = image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses to open images far above its own limit (and warns
+        # above it, an error where warnings are errors): it could not scale
+        # them either, whatever the setting says.
+        _type, width, height = getImageInfo(data)
+        max_megapixels = min(max_megapixels, Image.MAX_IMAGE_PIXELS // 1_000_000)
+        if width * height <= max_megapixels * 1_000_000:
+            width = height = 0
+    except Exception:  # noqa: BLE001 - any unreadable image gets our message
+        width = height = 0
+    if not width or not height:
+        raise TicketInputError(
+            _(
+                "error_image_unreadable",
+                default="The image '${name}' cannot be read: it may be damaged. "
+                "Save it again, or attach it in another format.",
+                mapping={"name": name},
+            ),
+            field="attachments",
+        )
+    if width * height > max_megapixels * 1_000_000:
+        raise TicketInputError(
+            _(
+                "error_image_too_many_pixels",
+                default="The image '${name}' is ${width} × ${height} pixels "
+                "(${megapixels} megapixels); at most ${max} megapixels are "
+                "allowed. Make it smaller and attach it again.",
+                mapping={
+                    "name": name,
+                    "width": width,
+                    "height": height,
+                    "megapixels": f"{width * height / 1_000_000:.1f}",
+                    "max": max_megapixels,
+                },
+            ),
+            field="attachments",
+        )
 
 
 def check_policy(blobs):
@@ -192,6 +245,50 @@ def make_thumbnail(attachment):
     except Exception:  # noqa: BLE001 - a broken image just gets no thumbnail
         return None
     return NamedBlobImage(data=data, filename=f"thumb.{fmt.lower()}")
+
+
+def new_thumbnail_store():
+    """Where a message keeps the thumbnails made so far, by attachment index.
+
+    A BTree of its own: the first views of a page ask for several thumbnails
+    at once, and storing them touches only this tree (whose conflict
+    resolution merges different keys), not the message.
+    """
+    return OOBTree()
+
+
+def has_thumbnail(obj, index):
+    """Whether attachment ``index`` of ``obj`` is shown as a thumbnail: an
+    inline image not already found impossible to scale."""
+    attachments = getattr(aq_base(obj), "attachments", None) or []
+    if not 0 <= index < len(attachments) or not is_inline_image(attachments[index]):
+        return False
+    thumbs = getattr(aq_base(obj), "attachment_thumbnails", None)
+    if isinstance(thumbs, OOBTree):
+        return thumbs.get(index) is not False
+    # Messages from before thumbnails were made on demand have them all.
+    return thumbs is not None and index in thumbs
+
+
+def attachment_thumbnail(obj, index):
+    """The thumbnail of image attachment ``index`` of ``obj``, or None.
+
+    Made on the first request, not at upload, and then kept in the message's
+    thumbnail store: an upload never pays for scaling, each image is scaled
+    once, and only images somebody looks at are scaled at all.
+    """
+    thumbs = getattr(aq_base(obj), "attachment_thumbnails", None)
+    if thumbs is not None and index in thumbs:
+        # False marks an image that could not be scaled: not tried again.
+        return thumbs[index] or None
+    attachments = getattr(aq_base(obj), "attachments", None) or []
+    if not 0 <= index < len(attachments):
+        return None
+    thumb = make_thumbnail(attachments[index])
+    # Messages from before thumbnails were made on demand have them all.
+    if isinstance(thumbs, OOBTree):
+        thumbs[index] = thumb if thumb is not None else False
+    return thumb
 
 
 def human_size(size):

@@ -30,3 +30,20 @@ def plain_text(html):
     lines = [" ".join(line.split()) for line in text.splitlines()]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# An image the reader sees: an <img> that kept its address through the filter.
+_SHOWN_IMAGE = re.compile(r"""(?i)<img\b[^>]*\bsrc\s*=\s*["']?\s*[^\s"'>]""")
+
+
+def shows_nothing(html):
+    """True when HTML, as the safe-HTML filter left it, has no visible text
+    and no image: what is left are tags that show nothing (or that the filter
+    emptied, as an <iframe>, <video>, <object> or <script> would be)."""
+    return not plain_text(html) and not _SHOWN_IMAGE.search(html or "")
+
+
+def size_in_kb(text):
+    """The size of ``text`` in UTF-8, in KB rounded up: 1 byte over is 1 KB more."""
+    # A lone surrogate (JSON can carry one) is counted, not an error.
+    return -(-len(text.encode("utf-8", "surrogatepass")) // 1024)

@@ -4,6 +4,7 @@ from collective.tickets import _
 from collective.tickets.browser.widgets import MultiFileFieldWidget
 from collective.tickets.content.message import attachments_field
 from collective.tickets.content.message import message_text_field
+from collective.tickets.content.message import single_line_subject
 from collective.tickets.content.message import SUBJECT_MAX_LENGTH
 from collective.tickets.errors import as_validation_error
 from collective.tickets.errors import TicketInputError
@@ -53,6 +54,7 @@ class ITicket(model.Schema):
         ),
         required=True,
         max_length=SUBJECT_MAX_LENGTH,
+        constraint=single_line_subject,
     )
 
     directives.widget(
