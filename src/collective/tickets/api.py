@@ -9,27 +9,35 @@ from AccessControl import Unauthorized
 from Acquisition import aq_base
 from collective.tickets import _
 from collective.tickets.attachments import check_policy
+from collective.tickets.attachments import has_thumbnail
 from collective.tickets.attachments import human_size
 from collective.tickets.attachments import make_attachment
-from collective.tickets.attachments import make_thumbnail
+from collective.tickets.attachments import new_thumbnail_store
+from collective.tickets.content.message import check_message_html
+from collective.tickets.content.message import is_blank_html  # noqa: F401 - the API offers it
+from collective.tickets.content.message import message_value
 from collective.tickets.content.message import SUBJECT_MAX_LENGTH
+from collective.tickets.content.message import SUBJECT_ONE_LINE
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.contentrules.events import TicketCreatedEvent
 from collective.tickets.contentrules.events import TicketReplyAddedEvent
 from collective.tickets.errors import TicketInputError
 from collective.tickets.errors import TicketStateError
+from collective.tickets.limits import check_cc_domain
+from collective.tickets.limits import check_rate_limits
 from collective.tickets.permissions import AddTicket
 from collective.tickets.permissions import AddTicketReply
 from collective.tickets.permissions import CloseTicket
 from collective.tickets.permissions import ReopenTicket
 from collective.tickets.recipients import normalize_cc
+from collective.tickets.remote_images import without_remote_images
 from collective.tickets.settings import setting
-from collective.tickets.textutils import plain_text
 from collective.tickets.textutils import without_control_characters
 from collective.tickets.users import current_userid
 from collective.tickets.users import display_name
 from collective.tickets.users import is_staff
+from collective.tickets.users import is_staff_member
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -40,8 +48,8 @@ from plone.dexterity.utils import createContent
 from plone.namedfile.interfaces import INamedFile
 from urllib.parse import quote
 from zope.event import notify
-
-import re
+from zope.globalrequest import getRequest
+from zope.i18n import translate
 
 
 IN_PROGRESS = "in_progress"
@@ -75,6 +83,8 @@ class Message:
     text: str
     attachments: list = field(default_factory=list)
     is_first: bool = False
+    # Whether the author is staff, from their permissions: no name can fake it.
+    author_is_staff: bool = False
 
 
 # Validation
@@ -83,10 +93,7 @@ class Message:
 def clean_subject(subject):
     text = subject if isinstance(subject, str) else ""
     if any(ch in text for ch in "\r\n"):
-        raise TicketInputError(
-            _("error_subject_one_line", default="The subject must be a single line."),
-            field="title",
-        )
+        raise TicketInputError(SUBJECT_ONE_LINE, field="title")
     text = " ".join(without_control_characters(text).split())
     if not text:
         raise TicketInputError(
@@ -106,26 +113,21 @@ def clean_subject(subject):
     return text
 
 
-def is_blank_html(html):
-    has_media = re.search(r"<(img|video|audio|iframe)\b", html or "", re.I)
-    return not plain_text(html).strip() and not has_media
-
-
 def clean_text(text):
-    """A RichTextValue for the message, or TicketInputError when there is none."""
+    """A RichTextValue for the message, or TicketInputError when there is none
+    or it is larger than the ``max_message_size`` setting (KB of UTF-8)."""
     if isinstance(text, RichTextValue):
         raw = text.raw
     elif isinstance(text, str):
         raw = text
     else:
         raw = None
-    if raw is not None:
-        raw = without_control_characters(raw)
-    if raw is None or is_blank_html(raw):
+    if raw is None:
         raise TicketInputError(
             _("error_message_missing", default="Write a message."), field="text"
         )
-    return RichTextValue(raw, "text/html", "text/x-html-safe")
+    check_message_html(raw)
+    return message_value(without_control_characters(raw))
 
 
 def clean_attachments(attachments):
@@ -182,13 +184,9 @@ def _set_author(obj, userid):
 
 
 def _store_thumbnails(obj):
-    obj.attachment_thumbnails = {
-        index: thumb
-        for index, thumb in (
-            (index, make_thumbnail(att)) for index, att in enumerate(obj.attachments)
-        )
-        if thumb is not None
-    }
+    # Only the store: a thumbnail is made when first asked for (see
+    # attachments.attachment_thumbnail), so an upload never pays for scaling.
+    obj.attachment_thumbnails = new_thumbnail_store()
 
 
 # The lifecycle
@@ -233,6 +231,9 @@ def create(subject, text, cc=(), attachments=(), customer=None, submission_id=No
 
     title = clean_subject(subject)
     cc_rows = normalize_cc(cc, owner_email=customer_user.getProperty("email", ""))
+    staff_author = is_staff()
+    if not staff_author:
+        check_cc_domain(cc_rows, customer_user.getProperty("email", ""))
     value = clean_text(text)
     blobs = clean_attachments(attachments)
 
@@ -242,6 +243,8 @@ def create(subject, text, cc=(), attachments=(), customer=None, submission_id=No
     earlier = _submitted_before(folder, submission_id, author)
     if earlier is not None:
         return earlier
+    if not staff_author:
+        check_rate_limits(customer, len(cc_rows))
 
     ticket = createContent(
         "Ticket",
@@ -252,6 +255,7 @@ def create(subject, text, cc=(), attachments=(), customer=None, submission_id=No
     )
     _set_author(ticket, author)
     ticket.submission_id = submission_id
+    ticket.cc_added_count = len(cc_rows)
     _store_thumbnails(ticket)
     ticket = addContentToContainer(folder, ticket, checkConstraints=False)
     if customer != author:
@@ -355,11 +359,11 @@ def message_author(obj):
 
 def message_attachments(obj):
     base = obj.absolute_url()
-    thumbs = getattr(aq_base(obj), "attachment_thumbnails", None) or {}
     result = []
     for index, att in enumerate(obj.attachments or ()):
         filename = att.filename or "attachment"
         url = f"{base}/@@attachment/{index}/{quote(filename)}"
+        shown = has_thumbnail(obj, index)
         result.append(
             Attachment(
                 index=index,
@@ -367,13 +371,14 @@ def message_attachments(obj):
                 size=att.getSize(),
                 content_type=att.contentType,
                 url=url,
-                is_image=index in thumbs,
-                thumbnail_url=f"{base}/@@attachment/thumb/{index}"
-                if index in thumbs
-                else None,
+                is_image=shown,
+                thumbnail_url=f"{base}/@@attachment/thumb/{index}" if shown else None,
             )
         )
     return result
+
+
+REMOTE_IMAGE_LABEL = _("label_remote_image", default="Remote image (click to open)")
 
 
 def message_html(obj):
@@ -382,16 +387,23 @@ def message_html(obj):
     Transformed once per text and address and then kept with the object in
     memory (a volatile attribute, never stored): a long conversation must not
     run the HTML filter for every message on every view. The address is part
-    of the key because the filter writes absolute links.
+    of the key because the filter writes absolute links, the label because
+    it is in the reader's language.
+
+    Images from other servers become links to them: loading them would tell
+    their owner when, and from where, the ticket is read.
     """
     value = obj.text
     if not value:
         return ""
-    key = (value.raw, obj.absolute_url())
+    label = translate(REMOTE_IMAGE_LABEL, context=getRequest())
+    key = (value.raw, obj.absolute_url(), label)
     cached = getattr(aq_base(obj), "_v_text_html", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    html = value.output_relative_to(obj)
+    html = without_remote_images(
+        value.output_relative_to(obj), api.portal.get().absolute_url(), label
+    )
     obj._v_text_html = (key, html)
     return html
 
@@ -403,6 +415,7 @@ def to_message(obj, is_first=False):
         obj=obj,
         author_id=author,
         author_name=display_name(author),
+        author_is_staff=is_staff_member(author),
         date=obj.created().asdatetime(),
         text=message_html(obj),
         attachments=message_attachments(obj),

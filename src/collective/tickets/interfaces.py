@@ -103,6 +103,19 @@ class ITicketSettings(model.Schema):
     )
 
     # Abuse limits: a customer account must not become a spam relay.
+    model.fieldset(
+        "limits",
+        label=_("fieldset_limits", default="Limits"),
+        fields=[
+            "max_tickets_per_hour",
+            "max_tickets_per_day",
+            "max_cc_per_hour",
+            "max_cc_per_day",
+            "cc_own_domain_only",
+            "max_message_size",
+            "max_image_megapixels",
+        ],
+    )
 
     max_tickets_per_hour = schema.Int(
         title=_(
@@ -200,6 +213,11 @@ class ITicketSettings(model.Schema):
     )
 
     # Privacy and hardening.
+    model.fieldset(
+        "security",
+        label=_("fieldset_security", default="Privacy and security"),
+        fields=["restrict_user_listing", "protect_widget_traversal"],
+    )
 
     restrict_user_listing = schema.Bool(
         title=_(
