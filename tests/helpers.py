@@ -70,3 +70,22 @@ def new_ticket_fields(
         fields.append(("form.widgets.attachments", upload))
     fields.append((f"form.buttons.{button}", "x"))
     return fields
+
+
+def fetch(layer, userid, url, data=None, json=False):
+    """(status, body) of a GET, or of a form-encoded POST, as ``userid``,
+    without following redirects (a refusal shows as 302, 401 or 403)."""
+    from urllib.parse import urlencode
+
+    browser = browser_for(layer, userid)
+    browser.followRedirects = False
+    if json:
+        browser.addHeader("Accept", "application/json")
+    if data is None:
+        browser.open(url)
+    else:
+        browser.post(url, urlencode(data, doseq=True).encode())
+    body = browser.contents
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    return int(browser.headers["status"].split()[0]), body

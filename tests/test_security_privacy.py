@@ -20,8 +20,8 @@ from collective.tickets.testing import SITE_ADMIN
 from collective.tickets.testing import STAFF
 from helpers import as_user
 from helpers import browser_for
+from helpers import fetch
 from plone import api
-from urllib.parse import urlencode
 
 import transaction
 import unittest
@@ -38,22 +38,6 @@ USER_VOCABULARIES = (
     "plone.app.vocabularies.Principals",
 )
 GROUPS = "plone.app.vocabularies.Groups"
-
-
-def fetch(layer, userid, url, data=None, json=False):
-    """(status, body) of a GET, or of a form-encoded POST, as ``userid``."""
-    browser = browser_for(layer, userid)
-    browser.followRedirects = False
-    if json:
-        browser.addHeader("Accept", "application/json")
-    if data is None:
-        browser.open(url)
-    else:
-        browser.post(url, urlencode(data, doseq=True).encode())
-    body = browser.contents
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    return int(browser.headers["status"].split()[0]), body
 
 
 class PrivacyTestCase(unittest.TestCase):

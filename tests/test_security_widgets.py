@@ -15,9 +15,8 @@ from collective.tickets.testing import MANAGER
 from collective.tickets.testing import OTHER_CUSTOMER
 from collective.tickets.testing import STAFF
 from helpers import as_user
-from helpers import browser_for
+from helpers import fetch
 from plone import api
-from urllib.parse import urlencode
 
 import transaction
 import unittest
@@ -38,20 +37,6 @@ TICKET_EDIT_WIDGETS = {
     "cc_recipients.0.widgets.email": CC,
 }
 REFUSED = (302, 401, 403)
-
-
-def fetch(layer, userid, url, data=None):
-    """(status, body) of a GET, or of a form-encoded POST, as ``userid``."""
-    browser = browser_for(layer, userid)
-    browser.followRedirects = False
-    if data is None:
-        browser.open(url)
-    else:
-        browser.post(url, urlencode(data, doseq=True).encode())
-    body = browser.contents
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    return int(browser.headers["status"].split()[0]), body
 
 
 class WidgetTraversalTestCase(unittest.TestCase):
