@@ -232,3 +232,30 @@ class TestBadBodies(RestSecurityTestCase):
         )
         self.assertIn(anonymous.status_code, (401, 403))
         self.assertEqual(self.reply_count(path), 0)
+
+
+class TestPloneRestapiWritesOnTickets(RestSecurityTestCase):
+    def state(self, path):
+        transaction.begin()
+        return tickets.state(self.portal.unrestrictedTraverse(path))
+
+    def test_another_site_cannot_close_a_ticket_through_workflow(self):
+        ticket = self.open_ticket()
+        path = ticket.getPhysicalPath()
+        url = ticket.absolute_url() + "/@workflow/complete"
+        session = self.cookie_session(CUSTOMER)
+        for headers in (
+            {"Origin": "http://evil.example"},
+            {"Sec-Fetch-Site": "cross-site"},
+            {"Content-Type": "text/plain"},
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ):
+            with self.subTest(headers=headers):
+                data = "{}" if "Content-Type" in headers else None
+                response = session.post(url, data=data, headers=headers)
+                self.assertIn(response.status_code, (400, 403), response.text)
+                self.assertEqual(self.state(path), tickets.IN_PROGRESS)
+        origin = "/".join(self.base.split("/")[:3])
+        response = session.post(url, headers={"Origin": origin})
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.state(path), tickets.COMPLETED)

@@ -56,9 +56,9 @@ def _origin(url):
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def cross_site_refusal(request):
-    """An error answer for a write that a page of another site could have
-    made with the user's login cookie, or None.
+def cross_site_problem(request, require_json=True):
+    """Why a write could have been made by a page of another site with the
+    user's login cookie: ``(status, error type, message)``, or None.
 
     Browsers send a cross-origin form or text/plain POST with the cookie and
     no preflight; a JSON body needs a CORS preflight, which the site does not
@@ -66,8 +66,8 @@ def cross_site_refusal(request):
     Sec-Fetch-Site) must say it comes from the site itself.
     """
     content_type = (request.getHeader("Content-Type") or "").split(";")[0]
-    if content_type.strip().lower() != "application/json":
-        return request_error(request, 415, "UnsupportedMediaType", JSON_ONLY)
+    if require_json and content_type.strip().lower() != "application/json":
+        return 415, "UnsupportedMediaType", JSON_ONLY
     own = _origin(api.portal.get().absolute_url())
     origin = (request.getHeader("Origin") or "").strip()
     fetch_site = (request.getHeader("Sec-Fetch-Site") or "").strip().lower()
@@ -76,8 +76,7 @@ def cross_site_refusal(request):
         "same-site",
     ):
         shown = origin or fetch_site
-        return request_error(
-            request,
+        return (
             403,
             "Forbidden",
             Message(FOREIGN_ORIGIN, mapping={"origin": shown[:200]}),
@@ -155,9 +154,9 @@ class TicketPostService(Service):
         raise NotImplementedError
 
     def reply(self):
-        refusal = cross_site_refusal(self.request)
-        if refusal is not None:
-            return refusal
+        problem = cross_site_problem(self.request)
+        if problem is not None:
+            return request_error(self.request, *problem)
         # The checks above stand in for the form's CSRF token.
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
