@@ -177,6 +177,37 @@ class TestRemoteImages(ImagesTestCase):
         )
         self.assertIn("See the screenshot.", html)
 
+    def test_remote_media_styles_and_posters_load_nothing(self):
+        # All of these pass Plone's safe-HTML filter.
+        ticket = self.open_ticket(
+            text='<p style="background-image:url(http://evil.example/bg.png)">'
+            "Hello</p>"
+            '<video poster="http://evil.example/poster.png" '
+            'src="http://evil.example/v.mp4">v</video>'
+            '<audio src="http://evil.example/a.mp3"></audio>'
+            '<picture><source srcset="http://evil.example/s.png">'
+            '<img src="http://evil.example/i.png"></picture>'
+        )
+        html = tickets.conversation(ticket)[0].text
+        self.assertNotIn("url(", html)
+        self.assertNotIn("<video", html)
+        self.assertNotIn("<audio", html)
+        self.assertNotIn("srcset", html)
+        self.assertNotIn("poster", html)
+        self.assertNotIn('src="http', html)
+        self.assertIn("Hello", html)
+        self.assertEqual(html.count("Remote image (click to open)"), 3)
+
+    def test_markup_the_filter_cannot_read_gets_a_message_not_an_error(self):
+        bad = '<p>x</p><picture><source srcset="http://evil.example/s.png"></picture>'
+        with (
+            as_user(self.portal, CUSTOMER),
+            self.assertRaises(TicketInputError) as refused,
+        ):
+            tickets.create("Picture", bad)
+        self.assertEqual(refused.exception.field, "text")
+        self.assertIn("could not be read as HTML", translate(refused.exception.message))
+
     def test_images_of_the_site_and_data_images_stay(self):
         portal = self.portal_url
         html = without_remote_images(

@@ -31,26 +31,48 @@ def is_local_image(src, portal_url):
     )
 
 
+# What makes a browser load something by itself, beyond <img src>.
+_LOADS = re.compile(r"<img|\bsrc\s*=|srcset|poster|url\s*\(", re.I)
+_MEDIA = ("img", "video", "audio")
+_SOURCES = ("source", "track")
+
+
+def _link(src, label, tail):
+    link = lxml_html.Element(
+        "a", href=src.strip(), rel="noopener noreferrer nofollow", target="_blank"
+    )
+    link.text = label
+    link.tail = tail
+    return link
+
+
 def without_remote_images(html, portal_url, label):
-    """``html`` with each remote ``<img>`` replaced by a link to it reading
-    ``label``, and ``srcset`` (a second way to load an image) dropped."""
-    if not html or "<img" not in html.lower():
+    """``html`` with nothing that loads from another server when shown:
+    each remote ``<img>``, ``<video>`` or ``<audio>`` becomes a link to it
+    reading ``label``; remote ``<source>`` and ``<track>`` go, as do
+    ``srcset``, a remote ``poster`` and ``style`` attributes with ``url()``
+    (the safe-HTML filter keeps all of these)."""
+    if not html or not _LOADS.search(html):
         return html
     root = lxml_html.fragment_fromstring(html, create_parent="div")
-    for image in list(root.iter("img")):
-        image.attrib.pop("srcset", None)
-        src = image.get("src")
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        element.attrib.pop("srcset", None)
+        if "url(" in (element.get("style") or "").replace(" ", "").lower():
+            element.attrib.pop("style")
+        poster = element.get("poster")
+        if poster is not None and not is_local_image(poster, portal_url):
+            element.attrib.pop("poster")
+        src = element.get("src")
         if src is None or is_local_image(src, portal_url):
             continue
-        link = lxml_html.Element(
-            "a",
-            href=src.strip(),
-            rel="noopener noreferrer nofollow",
-            target="_blank",
-        )
-        link.text = label
-        link.tail = image.tail
-        image.getparent().replace(image, link)
+        if element.tag in _MEDIA:
+            element.getparent().replace(element, _link(src, label, element.tail))
+        elif element.tag in _SOURCES:
+            element.drop_tree()
+        else:
+            element.attrib.pop("src")
     return (root.text or "") + "".join(
         lxml_html.tostring(child, encoding=str) for child in root
     )

@@ -9,6 +9,7 @@ from collective.tickets.textutils import shows_nothing
 from collective.tickets.textutils import size_in_kb
 from collective.tickets.textutils import without_control_characters
 from plone.app.textfield import RichText
+from plone.app.textfield.interfaces import TransformError
 from plone.app.textfield.value import RichTextValue
 from plone.namedfile.interfaces import INamedFile
 from zope import schema
@@ -59,7 +60,19 @@ def check_message_html(raw):
             ),
             field="text",
         )
-    if is_blank_html(raw):
+    try:
+        blank = is_blank_html(raw)
+    except TransformError:
+        # Plone's filters fail on some markup (a <picture> without <img>).
+        raise TicketInputError(
+            _(
+                "error_message_unreadable",
+                default="The message could not be read as HTML: remove unusual "
+                "elements (such as <picture>) or paste it as plain text.",
+            ),
+            field="text",
+        ) from None
+    if blank:
         raise TicketInputError(
             _("error_message_missing", default="Write a message."), field="text"
         )
