@@ -209,6 +209,56 @@ class TestBadBodies(RestSecurityTestCase):
                 self.assertEqual(response.json()["error"]["field"], field)
                 self.assertEqual(self.ticket_count(), 0)
 
+    def test_wrong_kinds_inside_cc_and_attachments_get_a_400_not_a_500(self):
+        ticket = self.open_ticket()
+        path = ticket.getPhysicalPath()
+        new = self.base + "/@tickets"
+        reply = ticket.absolute_url() + "/@reply"
+        text = "<p>x</p>"
+        cases = [
+            (new, {"title": None, "text": text}, "title"),
+            (new, {"title": "x", "text": text, "cc": [{"email": 5}]}, "cc"),
+            (new, {"title": "x", "text": text, "cc": [{"email": ["a@b.org"]}]}, "cc"),
+            (
+                new,
+                {"title": "x", "text": text, "cc": [{"email": "a@b.org", "name": 5}]},
+                "cc",
+            ),
+            (
+                new,
+                {
+                    "title": "x",
+                    "text": text,
+                    "attachments": [{"filename": "a", "data": 5}],
+                },
+                "attachments",
+            ),
+            (
+                new,
+                {
+                    "title": "x",
+                    "text": text,
+                    "attachments": [{"filename": ["a"], "data": "aGk="}],
+                },
+                "attachments",
+            ),
+            (reply, {"text": 5}, "text"),
+            (reply, {"text": None}, "text"),
+            (reply, {"text": text, "attachments": "x"}, "attachments"),
+            (
+                reply,
+                {"text": text, "attachments": [{"filename": "a", "data": 5}]},
+                "attachments",
+            ),
+        ]
+        for url, body, field in cases:
+            with self.subTest(url=url, body=body):
+                response = self.post(url, body)
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertEqual(response.json()["error"]["field"], field)
+                self.assertEqual(self.ticket_count(), 1)
+                self.assertEqual(self.reply_count(path), 0)
+
     def test_a_cc_string_is_not_checked_letter_by_letter(self):
         response = self.post(
             self.base + "/@tickets",

@@ -118,7 +118,11 @@ def decode_attachments(items):
     """plone.restapi file objects to (filename, data, content_type)."""
     files = []
     for item in items or ():
-        if not isinstance(item, dict):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("filename", ""), str)
+            or not isinstance(item.get("data", ""), str)
+        ):
             raise TicketInputError(
                 _(
                     "error_api_attachment",

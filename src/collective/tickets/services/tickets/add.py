@@ -2,10 +2,30 @@
 
 from collective.tickets import _
 from collective.tickets import api as tickets
+from collective.tickets.errors import TicketInputError
 from collective.tickets.services.base import ATTACHMENTS_FIELD
 from collective.tickets.services.base import decode_attachments
 from collective.tickets.services.base import TEXT_FIELD
 from collective.tickets.services.base import TicketPostService
+
+
+CC_ITEM = _(
+    "error_api_cc_item",
+    default="Each entry of 'cc' must be an e-mail address, or an object with "
+    "a string 'email' and an optional string 'name'.",
+)
+
+
+def cc_rows(value):
+    """The ``cc`` list, each entry an address or an object of strings."""
+    for row in value or ():
+        if isinstance(row, dict):
+            name = row.get("name")
+            if not isinstance(row.get("email"), str) or not isinstance(
+                name, (str, type(None))
+            ):
+                raise TicketInputError(CC_ITEM, field="cc")
+    return value or ()
 
 
 class TicketsPost(TicketPostService):
@@ -27,6 +47,6 @@ class TicketsPost(TicketPostService):
         return tickets.create(
             subject=body.get("title"),
             text=body.get("text"),
-            cc=body.get("cc") or (),
+            cc=cc_rows(body.get("cc")),
             attachments=decode_attachments(body.get("attachments")),
         )
