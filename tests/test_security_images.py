@@ -16,9 +16,13 @@ from helpers import browser_for
 from helpers import new_ticket_fields
 from helpers import PNG
 from helpers import post_multipart
+from io import BytesIO
+from PIL import Image
 from plone import api
 from zope.i18n import translate
 
+import base64
+import json
 import struct
 import transaction
 import unittest
@@ -130,6 +134,29 @@ class TestImageBombs(ImagesTestCase):
         self.assertIn("at most 50 megapixels", browser.contents)
         self.assertEqual(self.customers_tickets(), [])
 
+    def test_rest_refuses_an_image_bomb_with_a_400(self):
+        body = {
+            "title": "Screenshot",
+            "text": "<p>Look.</p>",
+            "attachments": [
+                {
+                    "filename": "bomb.png",
+                    "encoding": "base64",
+                    "data": base64.b64encode(BOMB).decode(),
+                }
+            ],
+        }
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.addHeader("Accept", "application/json")
+        browser.post(
+            self.portal_url + "/@tickets", json.dumps(body), "application/json"
+        )
+        self.assertEqual(browser.headers["status"].split()[0], "400")
+        error = json.loads(browser.contents)["error"]
+        self.assertEqual(error["field"], "attachments")
+        self.assertIn("'bomb.png' is 9400 × 9400 pixels", error["message"])
+        self.assertEqual(self.customers_tickets(), [])
+
 
 class TestThumbnails(ImagesTestCase):
     def test_thumbnails_are_not_made_at_upload(self):
@@ -150,6 +177,22 @@ class TestThumbnails(ImagesTestCase):
         transaction.begin()
         stored = aq_base(ticket).attachment_thumbnails
         self.assertEqual(list(stored.keys()), [0])
+
+    def test_the_thumbnail_of_an_animation_is_made_from_its_first_frame_only(self):
+        # Each frame of an animation costs as much to scale as a still image
+        # of its size: a thousand frames of a few bytes each would cost
+        # minutes. The thumbnail is a still of the first frame.
+        frames = [Image.new("RGB", (400, 300), color) for color in ("red", "blue")]
+        out = BytesIO()
+        frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+        ticket = self.open_ticket(attachments=[("anim.gif", out.getvalue(), "")])
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(ticket.absolute_url() + "/@@attachment/thumb/0")
+        self.assertEqual(browser.headers["status"].split()[0], "200")
+        with Image.open(BytesIO(browser.contents)) as thumb:
+            self.assertFalse(getattr(thumb, "is_animated", False))
+            self.assertEqual(thumb.size, (240, 180))
+            self.assertEqual(thumb.convert("RGB").getpixel((10, 10)), (255, 0, 0))
 
     def test_other_customer_and_anonymous_get_no_thumbnail(self):
         ticket = self.open_ticket(attachments=[("shot.png", PNG, "image/png")])
@@ -197,6 +240,33 @@ class TestRemoteImages(ImagesTestCase):
         self.assertNotIn('src="http', html)
         self.assertIn("Hello", html)
         self.assertEqual(html.count("Remote image (click to open)"), 3)
+
+    def test_styles_that_load_without_writing_url_load_nothing(self):
+        # CSS reads "u\\rl(" and "\\75 rl(" as url(, and image-set() takes
+        # a plain string; all pass Plone's filter.
+        ticket = self.open_ticket(
+            text='<p style="background:u\\rl(http://evil.example/1.png)">a</p>'
+            '<p style="background:\\75 rl(http://evil.example/2.png)">b</p>'
+            "<p style=\"background-image:image-set('http://evil.example/3.png' 1x)\">"
+            "c</p>"
+            '<p style="color: red">d</p>'
+        )
+        html = tickets.conversation(ticket)[0].text
+        self.assertNotIn("evil.example", html)
+        self.assertIn('<p style="color: red">d</p>', html)
+
+    def test_plones_default_view_shows_no_remote_image(self):
+        ticket = self.open_ticket(text=REMOTE_HTML)
+        with as_user(self.portal, STAFF):
+            reply = tickets.reply(ticket, f'<p>Here: <img src="{REMOTE}"></p>')
+        transaction.commit()
+        for who in (CUSTOMER, STAFF):
+            for obj in (ticket, reply):
+                browser = browser_for(self.layer, who)
+                browser.open(obj.absolute_url() + "/@@view")
+                self.assertEqual(browser.headers["status"].split()[0], "200")
+                self.assertNotIn(f'src="{REMOTE}"', browser.contents, who)
+                self.assertIn("Remote image (click to open)", browser.contents, who)
 
     def test_markup_the_filter_cannot_read_gets_a_message_not_an_error(self):
         bad = '<p>x</p><picture><source srcset="http://evil.example/s.png"></picture>'

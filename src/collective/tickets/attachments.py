@@ -11,6 +11,7 @@ from plone.namedfile.file import NamedBlobFile
 from plone.namedfile.file import NamedBlobImage
 from plone.namedfile.utils import getImageInfo
 from plone.scale.scale import scaleImage
+from plone.scale.scale import scalePILImage
 
 import os
 import unicodedata
@@ -234,14 +235,31 @@ def is_inline_image(attachment):
     return getattr(attachment, "contentType", None) in INLINE_IMAGE_TYPES
 
 
+def _first_frame_thumbnail(image):
+    """A still PNG of an animation's first frame. plone.scale scales every
+    frame, each costing what a still image of that size costs: a thousand
+    frames of a few bytes each would take minutes."""
+    thumb = scalePILImage(
+        image.convert("RGBA"), width=THUMBNAIL_SIZE, height=THUMBNAIL_SIZE
+    )
+    out = BytesIO()
+    thumb.save(out, "PNG", optimize=True)
+    return out.getvalue(), "png"
+
+
 def make_thumbnail(attachment):
     """A small JPEG/PNG of an image attachment, or None when it cannot be scaled."""
     if not is_inline_image(attachment):
         return None
+    original = attachment.data
     try:
-        data, fmt, size = scaleImage(
-            BytesIO(attachment.data), width=THUMBNAIL_SIZE, height=THUMBNAIL_SIZE
-        )
+        with Image.open(BytesIO(original)) as image:
+            if getattr(image, "is_animated", False):
+                data, fmt = _first_frame_thumbnail(image)
+            else:
+                data, fmt, _size = scaleImage(
+                    original, width=THUMBNAIL_SIZE, height=THUMBNAIL_SIZE
+                )
     except Exception:  # noqa: BLE001 - a broken image just gets no thumbnail
         return None
     return NamedBlobImage(data=data, filename=f"thumb.{fmt.lower()}")

@@ -32,7 +32,19 @@ def is_local_image(src, portal_url):
 
 
 # What makes a browser load something by itself, beyond <img src>.
-_LOADS = re.compile(r"<img|\bsrc\s*=|srcset|poster|url\s*\(", re.I)
+_LOADS = re.compile(r"<img|\bsrc\s*=|srcset|poster|style\s*=", re.I)
+
+# CSS functions that fetch an address. CSS reads an escape ("u\\rl(",
+# "\\75 rl(") as the letter it stands for, so a style with a backslash is
+# judged unsafe too. Comments are not dropped first: "/*" may sit inside a
+# string, and a comment inside a name already stops it being a function.
+_CSS_LOADS = re.compile(r"\\|(url|src|image|image-set)\(", re.I)
+
+
+def _style_loads(style):
+    return bool(_CSS_LOADS.search("".join(style.split())))
+
+
 _MEDIA = ("img", "video", "audio")
 _SOURCES = ("source", "track")
 
@@ -50,8 +62,9 @@ def without_remote_images(html, portal_url, label):
     """``html`` with nothing that loads from another server when shown:
     each remote ``<img>``, ``<video>`` or ``<audio>`` becomes a link to it
     reading ``label``; remote ``<source>`` and ``<track>`` go, as do
-    ``srcset``, a remote ``poster`` and ``style`` attributes with ``url()``
-    (the safe-HTML filter keeps all of these)."""
+    ``srcset``, a remote ``poster`` and ``style`` attributes that can load
+    (``url()``, ``image-set()``, CSS escapes); the safe-HTML filter keeps all
+    of these."""
     if not html or not _LOADS.search(html):
         return html
     root = lxml_html.fragment_fromstring(html, create_parent="div")
@@ -59,7 +72,7 @@ def without_remote_images(html, portal_url, label):
         if not isinstance(element.tag, str):
             continue
         element.attrib.pop("srcset", None)
-        if "url(" in (element.get("style") or "").replace(" ", "").lower():
+        if _style_loads(element.get("style") or ""):
             element.attrib.pop("style")
         poster = element.get("poster")
         if poster is not None and not is_local_image(poster, portal_url):
