@@ -3,7 +3,9 @@
 An ``<img>`` whose address is elsewhere makes the reader's browser fetch it
 when the ticket is opened, telling whoever runs that server when, and from
 where, the staff read the ticket. Images of the site itself and ``data:``
-images load nothing from outside and stay.
+images load nothing from outside and stay; other addresses of the site (a
+view such as ``logout``) are requested with the reader's login, so they
+become links too.
 """
 
 from lxml import html as lxml_html
@@ -17,18 +19,43 @@ import re
 _IGNORED_IN_URLS = re.compile(r"[\t\n\r]")
 
 
+# The site's own address is fetched with the reader's login, so it is shown
+# only when it names a file or an image scale: "<img src='/plone/logout'>"
+# would log out every member of the staff who opens the ticket.
+_FILE_NAME = re.compile(
+    r"\.(png|jpe?g|gif|webp|avif|svg|ico|bmp|mp4|webm|ogg|ogv|mp3|wav|vtt)$", re.I
+)
+_FILE_VIEWS = (
+    "@@images",
+    "@@download",
+    "@@display-file",
+    "@@attachment",
+    "resolveuid",
+    "++resource++",
+    "++plone++",
+    "++theme++",
+)
+
+
+def _names_a_file(path):
+    segments = [segment for segment in path.split("/") if segment]
+    if segments and _FILE_NAME.search(segments[-1]):
+        return True
+    return any(segment.startswith(_FILE_VIEWS) for segment in segments)
+
+
 def is_local_image(src, portal_url):
-    """True for a ``data:`` image, a relative address or one under the portal."""
+    """True for a ``data:`` image, and for a file or image scale of the site
+    (a relative address or one under the portal)."""
     address = _IGNORED_IN_URLS.sub("", src or "").strip().replace("\\", "/")
     parts = urlsplit(address)
     if parts.scheme.lower() == "data":
         return True
-    if not parts.scheme and not parts.netloc:
-        return True
-    base = portal_url.rstrip("/")
-    return address.lower() == base.lower() or address.lower().startswith(
-        base.lower() + "/"
+    base = portal_url.rstrip("/").lower()
+    local = (not parts.scheme and not parts.netloc) or (
+        address.lower() == base or address.lower().startswith(base + "/")
     )
+    return local and _names_a_file(parts.path)
 
 
 # What makes a browser load something by itself, beyond <img src>.
