@@ -23,6 +23,7 @@ from zope.i18n import translate
 
 import base64
 import json
+import re
 import struct
 import transaction
 import unittest
@@ -307,6 +308,21 @@ class TestRemoteImages(ImagesTestCase):
             html = without_remote_images(f'<img src="{src}">', portal, "Remote")
             self.assertNotIn("<img", html, src)
             self.assertIn(">Remote</a>", html, src)
+
+    def test_addresses_of_the_site_that_name_no_file_become_links(self):
+        # Fetched with the reader's login: an "image" at /logout would log
+        # out every member of the staff who opens the ticket.
+        ticket = self.open_ticket(
+            text=f'<p>Hi <img src="{self.portal_url}/logout"></p>'
+            '<p><img src="/plone/logout?next=x.png"><img src="../../logout"></p>'
+            '<p><img src="/plone/@@images/../logout">'
+            '<img src="/plone/resolveuid/%2E%2e/logout"></p>'
+        )
+        browser = browser_for(self.layer, STAFF)
+        browser.open(ticket.absolute_url())
+        self.assertIsNone(re.search(r"<img[^>]*logout", browser.contents))
+        self.assertEqual(browser.contents.count("Remote image (click to open)"), 5)
+        self.assertIn('href="/plone/logout?next=x.png"', browser.contents)
 
     def test_customer_and_staff_see_the_link_on_the_ticket_page(self):
         ticket = self.open_ticket(text=REMOTE_HTML)

@@ -9,6 +9,7 @@ become links too.
 """
 
 from lxml import html as lxml_html
+from urllib.parse import urljoin
 from urllib.parse import urlsplit
 
 import re
@@ -25,6 +26,7 @@ _IGNORED_IN_URLS = re.compile(r"[\t\n\r]")
 _FILE_NAME = re.compile(
     r"\.(png|jpe?g|gif|webp|avif|svg|ico|bmp|mp4|webm|ogg|ogv|mp3|wav|vtt)$", re.I
 )
+_ENCODED_DOT = re.compile("%2e", re.I)
 _FILE_VIEWS = (
     "@@images",
     "@@download",
@@ -38,6 +40,10 @@ _FILE_VIEWS = (
 
 
 def _names_a_file(path):
+    # As the browser will: "%2e" is a dot, and "/@@images/../logout" is
+    # "/logout" (the base only gives relative paths something to climb).
+    path = _ENCODED_DOT.sub(".", path)
+    path = urlsplit(urljoin("http://base/1/2/3/4/5/6/7/8/", path)).path
     segments = [segment for segment in path.split("/") if segment]
     if segments and _FILE_NAME.search(segments[-1]):
         return True
