@@ -12,10 +12,9 @@ add permission and stay addable by their Owner.
 from Acquisition import aq_base
 from collective.tickets.permissions import AddTicket
 from collective.tickets.permissions import AddTicketReply
+from collective.tickets.permissions import permission_title
 from plone import api
 from plone.api.exc import CannotGetPortalError
-from zope.component import queryUtility
-from zope.security.interfaces import IPermission
 
 import logging
 
@@ -36,23 +35,18 @@ MEMBER_ROLES = (
 )
 
 
-def _permission_title(permission_id):
-    permission = queryUtility(IPermission, name=permission_id)
-    return permission.title if permission is not None else permission_id
-
-
 def restricted_add_permissions():
     """The Zope permission titles of adding any type but tickets and replies
     (the ticket workflow rules who may reply)."""
     ticket_permissions = {
-        _permission_title(AddTicket),
-        _permission_title(AddTicketReply),
+        permission_title(AddTicket),
+        permission_title(AddTicketReply),
     }
     titles = set()
     for fti in api.portal.get_tool("portal_types").listTypeInfo():
         permission_id = getattr(fti, "add_permission", None)
         if permission_id:
-            titles.add(_permission_title(permission_id))
+            titles.add(permission_title(permission_id))
     return sorted(titles - ticket_permissions)
 
 

@@ -1,8 +1,19 @@
 """Permission ids, so code never spells them twice."""
 
+from zope.component import queryUtility
+from zope.security.interfaces import IPermission
+
+
 AddTicket = "collective.tickets: Add Ticket"
 AddTicketReply = "collective.tickets: Add Ticket Reply"
 CloseTicket = "collective.tickets: Close Ticket"
 ReopenTicket = "collective.tickets: Reopen Ticket"
 ManageTickets = "collective.tickets: Manage Tickets"
 ManageSettings = "collective.tickets: Manage Settings"
+
+
+def permission_title(permission_id):
+    """The Zope permission title of a ZCML permission id (an FTI's
+    ``add_permission``); a title is returned as it is."""
+    permission = queryUtility(IPermission, name=permission_id)
+    return permission.title if permission is not None else permission_id

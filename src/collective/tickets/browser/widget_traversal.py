@@ -19,6 +19,7 @@ from AccessControl.PermissionRole import PermissionRole
 from Acquisition import aq_inner
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.permissions import permission_title
 from collective.tickets.settings import setting
 from plone.dexterity.interfaces import IDexterityFTI
 from plone.z3cform.traversal import FormWidgetTraversal
@@ -30,7 +31,6 @@ from z3c.form.interfaces import IAddForm
 from z3c.form.interfaces import IDisplayForm
 from z3c.form.interfaces import IEditForm
 from zope.component import queryUtility
-from zope.security.interfaces import IPermission
 
 
 PACKAGE = "collective.tickets"
@@ -43,11 +43,6 @@ def _is_ours(form, content, portal_type):
         return True
     fti = queryUtility(IDexterityFTI, name=portal_type) if portal_type else None
     return fti is not None and (fti.klass or "").startswith(PACKAGE + ".")
-
-
-def _permission_title(permission_id):
-    permission = queryUtility(IPermission, name=permission_id)
-    return permission.title if permission is not None else permission_id
 
 
 def _view_permissions(view):
@@ -74,7 +69,7 @@ def required_permissions(view, form):
         permissions.append(AddPortalContent)
         fti = queryUtility(IDexterityFTI, name=getattr(form, "portal_type", ""))
         if fti is not None and fti.add_permission:
-            permissions.append(_permission_title(fti.add_permission))
+            permissions.append(permission_title(fti.add_permission))
     elif IDisplayForm.providedBy(form):
         permissions.append(View)
     return list(dict.fromkeys(permissions))
