@@ -68,6 +68,7 @@ setup(
             "plone.app.testing",
             "plone.testing",
             "pytest",
+            "pytest-plone",
             "zope.pytestlayer",
         ],
     },

@@ -1,10 +1,10 @@
 """``POST <ticket>/@reply``: add a reply, with the checks of the reply form."""
 
 from collective.tickets import api as tickets
-from collective.tickets.services.base import ATTACHMENTS_FIELD
-from collective.tickets.services.base import decode_attachments
-from collective.tickets.services.base import TEXT_FIELD
-from collective.tickets.services.base import TicketPostService
+from collective.tickets.restapi.services.base import ATTACHMENTS_FIELD
+from collective.tickets.restapi.services.base import decode_attachments
+from collective.tickets.restapi.services.base import TEXT_FIELD
+from collective.tickets.restapi.services.base import TicketPostService
 
 
 class ReplyPost(TicketPostService):

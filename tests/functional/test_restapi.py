@@ -20,8 +20,8 @@ import transaction
 import unittest
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "http-examples"
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "restapi.rst"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "http-examples"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "restapi.rst"
 
 
 def normalize(text, base):

@@ -32,7 +32,7 @@ ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = (
-    Path(__file__).resolve().parent.parent / "docs" / "_static" / "screenshots"
+    Path(__file__).resolve().parents[2] / "docs" / "_static" / "screenshots"
 )
 
 if not Path(CHROMIUM).exists():

@@ -7,7 +7,7 @@ import sys
 import unittest
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class TestPins(unittest.TestCase):

@@ -12,7 +12,7 @@ import threading
 import unittest
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from cluster import Cluster  # noqa: E402

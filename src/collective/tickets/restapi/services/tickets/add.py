@@ -3,10 +3,10 @@
 from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets.errors import TicketInputError
-from collective.tickets.services.base import ATTACHMENTS_FIELD
-from collective.tickets.services.base import decode_attachments
-from collective.tickets.services.base import TEXT_FIELD
-from collective.tickets.services.base import TicketPostService
+from collective.tickets.restapi.services.base import ATTACHMENTS_FIELD
+from collective.tickets.restapi.services.base import decode_attachments
+from collective.tickets.restapi.services.base import TEXT_FIELD
+from collective.tickets.restapi.services.base import TicketPostService
 
 
 CC_ITEM = _(

@@ -29,7 +29,7 @@ import transaction
 import unittest
 
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from cluster import free_port  # noqa: E402
 

@@ -8,8 +8,8 @@ its services.
 """
 
 from collective.tickets.browser.traversal_guard import tickets_in_url
-from collective.tickets.services.base import cross_site_problem
-from collective.tickets.services.base import TicketPostService
+from collective.tickets.restapi.services.base import cross_site_problem
+from collective.tickets.restapi.services.base import TicketPostService
 from plone.rest.interfaces import IAPIRequest
 from zExceptions import BadRequest
 from zExceptions import Forbidden
