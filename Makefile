@@ -1,4 +1,5 @@
-# collective.tickets: `make run` serves the demo site, `make test` runs the suite.
+# collective.tickets: `make run` serves the demo site, `make test` runs the
+# linters and the suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -6,23 +7,27 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run run-cluster site test bench docs browser lint format i18n versions buildout-check clean
+.PHONY: help install run run-cluster site test bench docs browser lint format news screenshots i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
-	@echo "make test            run the whole test suite"
+	@echo "make test            the linters (make lint), then the whole test suite"
+	@echo "make lint / format   check / fix the style (ruff, zpretty); lint checks the pins too"
+	@echo "make screenshots     retake the documentation's screenshots (docs/_static/)"
+	@echo "make news            show what news/ will add to CHANGES.rst at the release"
 	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
 	@echo "make bench           measure the add-on beside Plone's own pages (bench/)"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
+	@echo "make versions        rewrite versions.cfg (buildout) from constraints.txt"
 	@echo "make i18n            rebuild the translation catalogues"
 	@echo "make docs            build the documentation (docs/_build/html)"
-	@echo "make lint / format   check / fix the code style (ruff, zpretty)"
+	@echo "make install         only create .venv with the add-on and its test tools"
 	@echo "make clean           remove .venv (never the instance and its data)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): setup.py constraints.txt | $(BIN)/python
+$(INSTALLED): setup.py pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -c constraints.txt "pip" "setuptools" "wheel"
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
 	touch $@
@@ -68,8 +73,17 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	} || [ -z "$$CI" ]
 
-test: $(INSTALLED) browser
+# The linters first: a style error stops the run before the long part. To run
+# some tests only: .venv/bin/pytest tests/unit (or -k a_test_name).
+test: lint browser
 	$(BIN)/pytest
+
+# The browser journeys write the documentation's screenshots into
+# docs/_static/screenshots/ only when UPDATE_SCREENSHOTS is set; under make test
+# they go to a temporary folder, so the tests leave the working tree as it was.
+screenshots: $(INSTALLED) browser
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser/test_browser.py
+	@git status --short docs/_static/screenshots/ 2>/dev/null || true
 
 # Not part of make test: a scratch site in a temporary directory, seeded and
 # timed; figures in bench/results.json, chart in bench/results.png. About 8
@@ -88,18 +102,33 @@ i18n: $(INSTALLED)
 	$(BIN)/python -m pip install -q -c constraints.txt i18ndude
 	bash scripts/i18n.sh
 
+# ruff, zpretty and towncrier come with the test extra, pinned in constraints.txt;
+# their settings are in pyproject.toml.
 LINTED := src tests scripts
 TEMPLATES = $(shell git ls-files 'src/*.zcml' 'src/*.xml' 'src/*.pt')
+# The release being prepared: setup.py's version without its .devN.
+NEXT_VERSION := $(shell sed -n 's/^ *version="\([^"]*\)",$$/\1/p' setup.py | sed 's/\.dev[0-9]*$$//')
 
+# .pre-commit-config.yaml must run the tools at the versions constraints.txt
+# pins: $(call pre_commit_rev,hook repository,rev prefix,package).
+pre_commit_rev = grep -A1 -F '$(1)' .pre-commit-config.yaml | \
+	grep -qxF "    rev: $(2)$$(sed -n 's/^$(3)==//p' constraints.txt)" || { \
+	echo ".pre-commit-config.yaml: the rev of $(1) is not $(3)'s pin in constraints.txt"; \
+	exit 1; }
+
+# The last check: towncrier refuses a file in news/ it would not understand.
 lint: $(INSTALLED)
-	$(BIN)/python -m pip install -q -c constraints.txt ruff zpretty
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(if $(TEMPLATES),,$(error make lint lists the templates with git ls-files: run it in a git checkout))
 	$(BIN)/zpretty --check $(TEMPLATES)
 	$(BIN)/python scripts/make_versions.py --check
+	@$(call pre_commit_rev,astral-sh/ruff-pre-commit,v,ruff)
+	@$(call pre_commit_rev,collective/zpretty,,zpretty)
+	@out=$$($(BIN)/towncrier build --draft --version $(NEXT_VERSION) 2>&1) || { echo "$$out"; exit 1; }
+	@echo "news/ fragments and .pre-commit-config.yaml revs are fine"
 
 format: $(INSTALLED)
-	$(BIN)/python -m pip install -q -c constraints.txt ruff zpretty
 	$(BIN)/ruff check --fix $(LINTED)
 	$(BIN)/ruff format $(LINTED)
 	$(BIN)/zpretty -i $(TEMPLATES)
@@ -116,8 +145,13 @@ docs: $(DOCS_VENV)/bin/sphinx-build
 	$(DOCS_VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
 	@echo "HTML in docs/_build/html/index.html"
 
-versions:
+# make_versions.py needs only the standard library: no install first.
+versions: | $(BIN)/python
 	$(BIN)/python scripts/make_versions.py
+
+# New fragment: .venv/bin/towncrier create 13.feature --content "..." (news/README.rst).
+news: $(INSTALLED)
+	$(BIN)/towncrier build --draft --version $(NEXT_VERSION)
 
 buildout-check:
 	bash scripts/buildout_check.sh

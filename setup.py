@@ -53,8 +53,8 @@ setup(
         "setuptools",
     ],
     extras_require={
-        # make bench: its chart.
-        "bench": ["matplotlib"],
+        # make bench: its chart, and the comments it compares replies with.
+        "bench": ["matplotlib", "plone.app.discussion"],
         "test": [
             # The mail sink of make run, and the SMTP servers of the tests.
             "aiosmtpd",
@@ -70,6 +70,10 @@ setup(
             "pytest",
             "pytest-plone",
             "zope.pytestlayer",
+            # make test's linters (make lint) and the news fragments (news/).
+            "ruff",
+            "towncrier",
+            "zpretty",
         ],
     },
     entry_points={

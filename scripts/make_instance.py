@@ -7,6 +7,29 @@ With ``--zeo HOST:PORT`` the instance is a client of that ZEO server instead
 left as it is, so running this again never touches the data.
 
     python scripts/make_instance.py [DIR] [--port 8080] [--zeo 127.0.0.1:8100]
+
+buildout users get the same instance from instance.cfg: change both together.
+
+Why a script and not cookiecutter-zope-instance with an ``instance.yaml``, as
+Plone's documentation does it: that template could describe this instance
+(WSGI on 127.0.0.1, FileStorage with blobs, ZEO client, the environment and
+``form-memory-limit`` below), but
+
+- it is not a package on PyPI: cookiecutter downloads it from GitHub
+  (``gh:plone/cookiecutter-zope-instance``) whenever an instance is made, and
+  the project's machines and CI reach only the package registries, so
+  ``make run`` from a clean clone would fail there. Copying the template into
+  this repository instead would mean keeping someone else's template in step
+  by hand;
+- cookiecutter would bring eight more packages (arrow, binaryornot, PyYAML,
+  python-slugify, rich, ...) to pin in constraints.txt and versions.cfg, to
+  write two files;
+- scripts/cluster.py and scripts/bench.py call make_instance() for ZEO
+  clients on other ports and for scratch instances; with the template each
+  would write a YAML file and run cookiecutter in a subprocess.
+
+This script needs only Zope's own ``mkwsgiinstance``, which the add-on's
+dependencies install anyway.
 """
 
 from pathlib import Path

@@ -2,7 +2,11 @@
 
 Under CI=true a missing browser fails the run; elsewhere these tests are
 skipped with the reason, and ``make test`` installs Debian's Chromium first.
-Screenshots of the screens are saved to docs/_static/screenshots/.
+
+The journeys take the documentation's screenshots. They are written into
+docs/_static/screenshots/ only under UPDATE_SCREENSHOTS=1 (``make
+screenshots``, which also fails without Chromium); otherwise they go to a
+temporary folder, so that ``make test`` leaves the working tree as it was.
 """
 
 from collective.tickets import api as tickets
@@ -16,9 +20,11 @@ from helpers import PDF
 from helpers import PNG
 from pathlib import Path
 from plone import api
+from unittest import mock
 
 import os
 import shutil
+import tempfile
 import transaction
 import unittest
 
@@ -31,14 +37,32 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = (
-    Path(__file__).resolve().parents[2] / "docs" / "_static" / "screenshots"
-)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "_static" / "screenshots"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         raise RuntimeError(f"Chromium is missing at {CHROMIUM}: make test installs it")
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        raise RuntimeError(
+            f"Chromium is missing at {CHROMIUM}: make screenshots installs it"
+        )
     raise unittest.SkipTest("Chromium is not installed: run make test")
+
+
+_scratch = None
+
+
+def screenshot_folder():
+    """docs/_static/screenshots/ under UPDATE_SCREENSHOTS=1, else a temporary
+    folder removed when the run ends: the screenshots are still taken, so
+    their code runs, but tracked files are rewritten only on request."""
+    global _scratch
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        return SCREENSHOTS
+    if _scratch is None:
+        _scratch = tempfile.TemporaryDirectory(prefix="tickets-screenshots-")
+    return Path(_scratch.name)
 
 
 class BrowserTestCase(unittest.TestCase):
@@ -79,8 +103,13 @@ class BrowserTestCase(unittest.TestCase):
         return page
 
     def shot(self, page, name):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        """Save a full-page screenshot as <name>.png in screenshot_folder()."""
+        folder = screenshot_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.assertTrue(path.read_bytes().startswith(PNG_SIGNATURE), path)
+        return path
 
     def open_my_tickets_from_the_menu(self, page):
         page.click("#personaltools-menulink")
@@ -305,3 +334,15 @@ class TestJourneys(BrowserTestCase):
                 self.assertLessEqual(width, 375, path)
             if userid == CUSTOMER:
                 self.shot(page, "ticket-mobile")
+
+
+class TestScreenshotFolder(unittest.TestCase):
+    def test_make_test_keeps_the_screenshots_out_of_the_checkout(self):
+        with mock.patch.dict(os.environ):
+            os.environ.pop("UPDATE_SCREENSHOTS", None)
+            folder = screenshot_folder()
+        self.assertFalse(folder.resolve().is_relative_to(SCREENSHOTS.parents[2]))
+
+    def test_make_screenshots_writes_them_into_the_documentation(self):
+        with mock.patch.dict(os.environ, {"UPDATE_SCREENSHOTS": "1"}):
+            self.assertEqual(screenshot_folder(), SCREENSHOTS)
