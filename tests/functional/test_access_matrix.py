@@ -5,7 +5,7 @@ The same table is in docs/security.rst; a test keeps the two identical.
 
 from AccessControl import Unauthorized
 from collective.tickets import api as tickets
-from collective.tickets.errors import TicketInputError
+from collective.tickets.core.errors import TicketInputError
 from collective.tickets.testing import CC_MEMBER
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING

@@ -3,12 +3,12 @@
 
 from collective.tickets import api as tickets
 from collective.tickets.content.ticket import Ticket
+from collective.tickets.core.people import display_name
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import OTHER_CUSTOMER
 from collective.tickets.testing import SITE_ADMIN
 from collective.tickets.testing import STAFF
-from collective.tickets.users import display_name
 from helpers import as_user
 from helpers import browser_for
 from plone import api
@@ -89,7 +89,7 @@ class TestPersonalMenu(IntegrationTestCase):
 class TestDisplayName(IntegrationTestCase):
     def test_sender_name_rule(self):
         # Names are remembered for one request; each look-up here is a new one.
-        with mock.patch("collective.tickets.users.getRequest", return_value=None):
+        with mock.patch("collective.tickets.core.people.getRequest", return_value=None):
             self.assertEqual(display_name(CUSTOMER), "Carla Customer")
             user = api.user.get(userid=CUSTOMER)
             user.setMemberProperties({"ticket_display_name": "ACME Ltd."})

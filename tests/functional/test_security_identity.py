@@ -3,6 +3,7 @@ gives away: impersonation of the staff, ticket subjects through public
 helper views, and content other than tickets in member folders."""
 
 from collective.tickets import api as tickets
+from collective.tickets.core.people import display_name
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import MANAGER
@@ -11,7 +12,6 @@ from collective.tickets.testing import PASSWORD
 from collective.tickets.testing import SITE_ADMIN
 from collective.tickets.testing import STAFF
 from collective.tickets.upgrades.v1001 import upgrade
-from collective.tickets.users import display_name
 from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for
@@ -22,6 +22,7 @@ from unittest import mock
 from zExceptions import Unauthorized
 
 import base64
+import json
 import re
 import transaction
 import unittest
@@ -154,7 +155,9 @@ class TestNamesThroughRest(IdentityTestCase):
         ):
             response = rest(self.layer, "PATCH", url, CUSTOMER, body)
             self.assertEqual(response.status_int, 400, body)
-            self.assertIn(words, response.json["error"]["message"])
+            (problem,) = json.loads(response.json["message"])
+            self.assertEqual(problem["field"], next(iter(body)))
+            self.assertIn(words, problem["message"])
         transaction.begin()
         user = api.user.get(userid=CUSTOMER)
         self.assertFalse(user.getProperty("ticket_display_name"))
@@ -190,7 +193,7 @@ class TestNamesThroughRest(IdentityTestCase):
 class TestNamesShown(IdentityTestCase):
     def test_a_stored_name_that_breaks_the_rules_is_not_shown(self):
         user = api.user.get(userid=CUSTOMER)
-        with mock.patch("collective.tickets.users.getRequest", return_value=None):
+        with mock.patch("collective.tickets.core.people.getRequest", return_value=None):
             for value in ("Sam Staff", "ACME\u202eLtd", "<b>x</b>", "HELPDESK"):
                 user.setMemberProperties({"ticket_display_name": value})
                 self.assertEqual(display_name(CUSTOMER), "Carla Customer", value)

@@ -3,9 +3,9 @@ made on demand, and remote images in messages."""
 
 from Acquisition import aq_base
 from collective.tickets import api as tickets
-from collective.tickets.errors import TicketInputError
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.remote_images import without_remote_images
 from collective.tickets.interfaces import ITicketSettings
-from collective.tickets.remote_images import without_remote_images
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import OTHER_CUSTOMER
@@ -153,7 +153,7 @@ class TestImageBombs(ImagesTestCase):
             self.portal_url + "/@tickets", json.dumps(body), "application/json"
         )
         self.assertEqual(browser.headers["status"].split()[0], "400")
-        error = json.loads(browser.contents)["error"]
+        (error,) = json.loads(json.loads(browser.contents)["message"])
         self.assertEqual(error["field"], "attachments")
         self.assertIn("'bomb.png' is 9400 × 9400 pixels", error["message"])
         self.assertEqual(self.customers_tickets(), [])

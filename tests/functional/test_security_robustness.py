@@ -11,7 +11,7 @@ and through REST alike.
 """
 
 from collective.tickets import api as tickets
-from collective.tickets.errors import TicketInputError
+from collective.tickets.core.errors import TicketInputError
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
@@ -172,8 +172,16 @@ class TestSubjectOnOneLine(RobustnessTestCase):
             {"title": "Broken\nlogin", "text": "<p>Help</p>"},
         )
         self.assertEqual(code, 400)
-        self.assertEqual(data["error"]["field"], "title")
-        self.assertEqual(data["error"]["message"], "The subject must be a single line.")
+        self.assertEqual(
+            json.loads(data["message"]),
+            [
+                {
+                    "message": "The subject must be a single line.",
+                    "field": "title",
+                    "error": "ValidationError",
+                }
+            ],
+        )
         self.assertEqual(self.ticket_count(), 0)
 
 
@@ -223,15 +231,17 @@ class TestBlankMessages(RobustnessTestCase):
             CUSTOMER, ticket.absolute_url() + "/@reply", {"text": INVISIBLE[3]}
         )
         self.assertEqual(code, 400)
-        self.assertEqual(data["error"]["field"], "text")
-        self.assertEqual(data["error"]["message"], "Write a message.")
+        (problem,) = json.loads(data["message"])
+        self.assertEqual(problem["field"], "text")
+        self.assertEqual(problem["message"], "Write a message.")
         code, data = self.rest_post(
             CUSTOMER,
             self.portal_url + "/@tickets",
             {"title": "Blank", "text": INVISIBLE[4]},
         )
         self.assertEqual(code, 400)
-        self.assertEqual(data["error"]["message"], "Write a message.")
+        (problem,) = json.loads(data["message"])
+        self.assertEqual(problem["message"], "Write a message.")
         transaction.begin()
         self.assertEqual(len(tickets.conversation(ticket)), 2)
 
@@ -322,7 +332,8 @@ class TestMessageSize(RobustnessTestCase):
             STAFF, ticket.absolute_url() + "/@reply", {"text": message_of(6)}
         )
         self.assertEqual(code, 400)
-        self.assertEqual(data["error"]["field"], "text")
-        self.assertIn("at most 5 KB are allowed", data["error"]["message"])
+        (problem,) = json.loads(data["message"])
+        self.assertEqual(problem["field"], "text")
+        self.assertIn("at most 5 KB are allowed", problem["message"])
         transaction.begin()
         self.assertEqual(len(tickets.conversation(ticket)), 2)

@@ -6,7 +6,7 @@ them and can leave a ticket with a signed link, without an account.
 """
 
 from collective.tickets import api as tickets
-from collective.tickets.errors import TicketInputError
+from collective.tickets.core.errors import TicketInputError
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
@@ -149,7 +149,8 @@ class TestTicketRateLimits(SpamTestCase):
             {"title": "Two", "text": "<p>x</p>"},
         )
         self.assertEqual(browser.headers["status"].split()[0], "400")
-        self.assertIn("the limit of 1 new tickets per hour", data["error"]["message"])
+        self.assertEqual(data["type"], "BadRequest")
+        self.assertIn("the limit of 1 new tickets per hour", data["message"])
         self.assertEqual(len(self.customer_tickets()), 1)
 
     def test_each_customer_has_a_quota_of_their_own(self):
@@ -239,8 +240,10 @@ class TestOwnDomainOnly(SpamTestCase):
             self.portal_url + "/@tickets",
             {"title": "x", "text": "<p>x</p>", "cc": ["boss@example.com.evil.org"]},
         )
-        self.assertEqual(data["error"]["field"], "cc_recipients")
-        self.assertIn("not in your e-mail domain", data["error"]["message"])
+        self.assertEqual(browser.headers["status"].split()[0], "400")
+        (problem,) = json.loads(data["message"])
+        self.assertEqual(problem["field"], "cc_recipients")
+        self.assertIn("not in your e-mail domain", problem["message"])
 
     def test_staff_may_copy_any_domain(self):
         self.set("cc_own_domain_only", True)

@@ -6,7 +6,7 @@ used when the form is sent, for their uploader only.
 """
 
 from collective.tickets import api as tickets
-from collective.tickets import uploads
+from collective.tickets.core import uploads
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING

@@ -1,7 +1,7 @@
 from AccessControl import Unauthorized
 from collective.tickets import api as tickets
-from collective.tickets.errors import TicketInputError
-from collective.tickets.errors import TicketStateError
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.errors import TicketStateError
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import INTEGRATION_TESTING
 from collective.tickets.testing import OTHER_CUSTOMER

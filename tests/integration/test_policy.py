@@ -2,9 +2,9 @@
 
 from AccessControl import Unauthorized
 from collective.tickets import api as tickets
-from collective.tickets.attachments import clean_filename
-from collective.tickets.attachments import sniff_content_type
-from collective.tickets.errors import TicketInputError
+from collective.tickets.core.attachments import clean_filename
+from collective.tickets.core.attachments import sniff_content_type
+from collective.tickets.core.errors import TicketInputError
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING

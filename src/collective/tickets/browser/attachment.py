@@ -10,9 +10,9 @@ and answer 404 for anything else.
 """
 
 from Acquisition import aq_base
-from collective.tickets.attachments import attachment_thumbnail
-from collective.tickets.attachments import has_thumbnail
-from collective.tickets.attachments import is_inline_image
+from collective.tickets.core.attachments import attachment_thumbnail
+from collective.tickets.core.attachments import has_thumbnail
+from collective.tickets.core.attachments import is_inline_image
 from plone.namedfile.browser import DisplayFile
 from plone.namedfile.browser import Download
 from plone.namedfile.interfaces import INamedFile

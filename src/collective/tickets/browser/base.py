@@ -1,120 +1,20 @@
-"""What the ticket screens share: state labels and form error display."""
+"""What the ticket forms share: the CC grid's rows, uploads, submission
+ids and the display of the API's errors."""
 
 from collective.tickets import _
-from collective.tickets import uploads
-from collective.tickets.errors import as_validation_error
-from collective.tickets.errors import TicketInputError
-from collective.tickets.errors import TicketStateError
-from collective.tickets.users import current_userid
-from DateTime import DateTime
+from collective.tickets.core import uploads
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.errors import TicketStateError
+from collective.tickets.core.people import current_userid
 from plone import api
-from plone.base.i18nl10n import get_formatstring_from_registry
-from plone.base.i18nl10n import monthname_msgid
-from plone.base.i18nl10n import monthname_msgid_abbr
-from plone.base.i18nl10n import weekdayname_msgid
-from plone.base.i18nl10n import weekdayname_msgid_abbr
 from plone.protect.authenticator import check as check_authenticator
 from uuid import uuid4
 from z3c.form import field
 from z3c.form.interfaces import HIDDEN_MODE
 from z3c.form.interfaces import IErrorViewSnippet
 from zope import schema
-from zope.annotation.interfaces import IAnnotations
 from zope.component import getMultiAdapter
-from zope.globalrequest import getRequest
-from zope.i18n import interpolate
 from zope.i18n import translate
-
-import re
-
-
-STATE_TITLES = {
-    "in_progress": _("state_in_progress", default="In progress"),
-    "completed": _("state_completed", default="Completed"),
-}
-STATE_BADGES = {
-    "in_progress": "text-bg-primary",
-    "completed": "text-bg-secondary",
-}
-
-
-def state_title(state):
-    return STATE_TITLES.get(state, state)
-
-
-def state_badge(state):
-    return STATE_BADGES.get(state, "text-bg-light")
-
-
-_DATE_FORMATTER_KEY = "collective.tickets.date_formatter"
-_FORMAT_ELEMENT = re.compile(r"\$\{?([a-zA-Z])\}?")
-_NAME_MSGIDS = {
-    "a": lambda date: weekdayname_msgid_abbr(date.isoweekday() % 7),
-    "A": lambda date: weekdayname_msgid(date.isoweekday() % 7),
-    "b": lambda date: monthname_msgid_abbr(date.month),
-    "B": lambda date: monthname_msgid(date.month),
-}
-_NUMBER_ELEMENTS = set("HImdMpSYy")
-
-
-class DateFormatter:
-    """Plone's long date format (``ulocalized_time``) for the dates of one page.
-
-    A conversation or a listing shows dozens of dates; Plone translates the
-    format and the month name again for each. This looks them up once per
-    request and falls back to Plone's own function for what it does not
-    know (a strftime format set in the control panel, a time zone name).
-    """
-
-    def __init__(self, request):
-        self.request = request
-        self.names = {}
-        self.template = None
-        if get_formatstring_from_registry("date_format_long") is not None:
-            return
-        template = translate("date_format_long", domain="plonelocales", context=request)
-        elements = set(_FORMAT_ELEMENT.findall(template))
-        if template != "date_format_long" and elements <= (
-            _NUMBER_ELEMENTS | set(_NAME_MSGIDS)
-        ):
-            self.template = template
-            self.elements = elements
-
-    def __call__(self, date):
-        if not date:
-            return ""
-        if self.template is None:
-            return api.portal.get_localized_time(datetime=date, long_format=True)
-        if isinstance(date, DateTime):
-            date = date.asdatetime()
-        # As Plone's DateTime.strftime: in the server's time zone.
-        date = date.astimezone()
-        mapping = {}
-        for element in self.elements:
-            if element in _NAME_MSGIDS:
-                mapping[element] = self.name(_NAME_MSGIDS[element](date))
-            else:
-                mapping[element] = date.strftime("%" + element)
-        return interpolate(self.template, mapping)
-
-    def name(self, msgid):
-        if msgid not in self.names:
-            self.names[msgid] = translate(
-                msgid, domain="plonelocales", context=self.request, default=msgid
-            )
-        return self.names[msgid]
-
-
-def localized(date):
-    """``date`` (a datetime or a DateTime) in the site's long date format."""
-    request = getRequest()
-    if request is None:
-        return api.portal.get_localized_time(datetime=date, long_format=True)
-    annotations = IAnnotations(request)
-    formatter = annotations.get(_DATE_FORMATTER_KEY)
-    if formatter is None:
-        formatter = annotations[_DATE_FORMATTER_KEY] = DateFormatter(request)
-    return formatter(date)
 
 
 def filled_cc_rows(rows):
@@ -226,7 +126,7 @@ class MessageFormMixin:
             return
         snippet = getMultiAdapter(
             (
-                as_validation_error(error),
+                error,
                 self.request,
                 widget,
                 widget.field,

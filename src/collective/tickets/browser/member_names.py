@@ -1,11 +1,12 @@
 """The names on Plone's personal-information, user-management, registration
 and add-user forms.
 
-plone.app.users builds those forms from the member schema (userschema.xml), so
-the check is a z3c.form validator for the name fields of its forms.
+plone.app.users builds those forms from the member schema (Plone's fields and
+ours, member_fields.py), so the check is a z3c.form validator for the name
+fields of its forms.
 """
 
-from collective.tickets.users import name_problem
+from collective.tickets.core.people import name_problem
 from plone.app.users.browser.interfaces import IAccountPanelForm
 from plone.app.users.browser.register import BaseRegistrationForm
 from z3c.form import validator

@@ -2,7 +2,7 @@
 breadcrumbs of a ticket lead back to the ticket listing instead."""
 
 from collective.tickets import _
-from collective.tickets.users import is_staff
+from collective.tickets.core.people import is_staff
 from plone import api
 from Products.CMFPlone.browser.navigation import PhysicalNavigationBreadcrumbs
 from zope.i18n import translate

@@ -1,10 +1,10 @@
 """Plone's pages that find or show other users, as ``restrict_user_listing``
-allows: the same classes, with a check first (see collective.tickets.privacy).
+allows: the same classes, with a check first (see collective.tickets.core.user_listing).
 """
 
 from AccessControl import Unauthorized
-from collective.tickets.privacy import may_list_users
-from collective.tickets.privacy import may_see_user
+from collective.tickets.core.user_listing import may_list_users
+from collective.tickets.core.user_listing import may_see_user
 from plone.app.users.browser.membersearch import MemberSearchForm
 from plone.app.workflow.browser.sharing import SharingView
 from Products.CMFPlone.browser import author

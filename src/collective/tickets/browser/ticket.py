@@ -4,18 +4,16 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import api as tickets
-from collective.tickets.browser.base import localized
 from collective.tickets.browser.base import MessageFormMixin
-from collective.tickets.browser.base import state_badge
-from collective.tickets.browser.base import state_title
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.browser.navigation import tickets_home
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
-from collective.tickets.errors import TicketStateError
-from collective.tickets.permissions import AddTicketReply
-from collective.tickets.permissions import ReopenTicket
-from collective.tickets.users import display_name
+from collective.tickets.core.dates import localized
+from collective.tickets.core.errors import TicketStateError
+from collective.tickets.core.people import display_name
+from collective.tickets.core.states import state_badge
+from collective.tickets.core.states import state_title
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
 from plone.autoform.form import AutoExtensibleForm
@@ -58,12 +56,10 @@ class TicketView(BrowserView):
         return localized(date)
 
     def can_close(self):
-        return self.state == tickets.IN_PROGRESS and tickets.may_close(self.context)
+        return tickets.may_close(self.context)
 
     def can_reopen(self):
-        return self.state == tickets.COMPLETED and api.user.has_permission(
-            ReopenTicket, obj=self.context
-        )
+        return tickets.may_reopen(self.context)
 
     def back_link(self):
         url, title = tickets_home()
@@ -123,10 +119,7 @@ class ReplyViewlet(ViewletBase):
     form = None
 
     def available(self):
-        context = aq_inner(self.context)
-        return tickets.state(context) == tickets.IN_PROGRESS and bool(
-            api.user.has_permission(AddTicketReply, obj=context)
-        )
+        return tickets.may_reply(aq_inner(self.context))
 
     def update(self):
         super().update()

@@ -9,11 +9,11 @@ Nothing of the ticket (its subject least of all) is shown.
 
 from collective.tickets import _
 from collective.tickets import logger
-from collective.tickets.unsubscribe import InvalidToken
-from collective.tickets.unsubscribe import is_cc
-from collective.tickets.unsubscribe import read_token
-from collective.tickets.unsubscribe import remove_cc
-from collective.tickets.unsubscribe import ticket_for
+from collective.tickets.core.unsubscribe import InvalidToken
+from collective.tickets.core.unsubscribe import is_cc
+from collective.tickets.core.unsubscribe import read_token
+from collective.tickets.core.unsubscribe import remove_cc
+from collective.tickets.core.unsubscribe import ticket_for
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from zExceptions import NotFound

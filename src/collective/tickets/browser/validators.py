@@ -3,12 +3,11 @@
 from collective.tickets import _
 from collective.tickets.browser.base import filled_cc_rows
 from collective.tickets.content.ticket import ITicket
-from collective.tickets.errors import as_validation_error
-from collective.tickets.errors import TicketInputError
-from collective.tickets.errors import TicketValidationError
-from collective.tickets.recipients import normalize_cc
+from collective.tickets.core.cc import normalize_cc
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.people import current_userid
+from collective.tickets.core.people import user_email
 from collective.z3cform.datagridfield.datagridfield import DataGridValidator
-from plone import api
 from z3c.form import validator
 
 
@@ -18,19 +17,13 @@ class CCRecipientsValidator(DataGridValidator):
             super().validate(value, force)
         except ValueError:
             # The grid only knows that a row failed; each row shows why.
-            raise TicketValidationError(
+            raise TicketInputError(
                 _(
                     "error_cc_rows",
                     default="Correct the CC recipients marked above.",
                 )
             ) from None
-        owner = api.user.get_current()
-        try:
-            normalize_cc(
-                filled_cc_rows(value), owner_email=owner.getProperty("email", "")
-            )
-        except TicketInputError as error:
-            raise as_validation_error(error) from error
+        normalize_cc(filled_cc_rows(value), owner_email=user_email(current_userid()))
 
 
 validator.WidgetValidatorDiscriminators(

@@ -19,8 +19,8 @@ from AccessControl.PermissionRole import PermissionRole
 from Acquisition import aq_inner
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.core.settings import setting
 from collective.tickets.permissions import permission_title
-from collective.tickets.settings import setting
 from plone.dexterity.interfaces import IDexterityFTI
 from plone.z3cform.traversal import FormWidgetTraversal
 from plone.z3cform.traversal import WrapperWidgetTraversal

@@ -1,11 +1,10 @@
 """A file input that takes several files at once, for message attachments."""
 
-from collective.tickets.attachments import human_size
-from collective.tickets.attachments import make_attachment
-from collective.tickets.errors import as_validation_error
-from collective.tickets.errors import TicketInputError
-from collective.tickets.uploads import held_files
-from collective.tickets.users import current_userid
+from collective.tickets.core.attachments import make_attachment
+from collective.tickets.core.people import current_userid
+from collective.tickets.core.uploads import held_files
+from collective.z3cform.datagridfield.datagridfield import DataGridFieldWidgetFactory
+from plone.base.utils import human_readable_size
 from z3c.form.browser.widget import HTMLInputWidget
 from z3c.form.converter import BaseDataConverter
 from z3c.form.interfaces import IFieldWidget
@@ -82,13 +81,17 @@ class MultiFileWidget(HTMLInputWidget, Widget):
     def held_items(self):
         """The files shown as already attached, with their keys for removal."""
         return [
-            {"key": key, "filename": blob.filename, "size": human_size(blob.getSize())}
+            {
+                "key": key,
+                "filename": blob.filename,
+                "size": human_readable_size(blob.getSize()),
+            }
             for key, blob in held_files(current_userid(), self.held_token)
         ]
 
     def display_items(self):
         return [
-            {"filename": item.filename, "size": human_size(item.getSize())}
+            {"filename": item.filename, "size": human_readable_size(item.getSize())}
             for item in self.value or ()
             if hasattr(item, "getSize")
         ]
@@ -114,15 +117,18 @@ class MultiFileConverter(BaseDataConverter):
             content_type = (
                 upload.headers.get("content-type") if upload.headers else None
             )
-            try:
-                blobs.append(
-                    make_attachment(upload.filename, upload.read(), content_type)
-                )
-            except TicketInputError as error:
-                raise as_validation_error(error) from error
+            blobs.append(make_attachment(upload.filename, upload.read(), content_type))
         return blobs
 
 
 @implementer(IFieldWidget)
 def MultiFileFieldWidget(field, request):
     return FieldWidget(field, MultiFileWidget(request))
+
+
+@implementer(IFieldWidget)
+def CCRecipientsFieldWidget(field, request):
+    """The CC list's grid: rows in the order they were typed, no reordering."""
+    widget = DataGridFieldWidgetFactory(field, request)
+    widget.allow_reorder = False
+    return widget

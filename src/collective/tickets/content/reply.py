@@ -1,6 +1,5 @@
 from Acquisition import aq_parent
 from collective.tickets import _
-from collective.tickets.browser.widgets import MultiFileFieldWidget
 from collective.tickets.content.message import attachments_field
 from collective.tickets.content.message import message_text_field
 from collective.tickets.content.ticket import ITicket
@@ -18,7 +17,10 @@ class ITicketReply(model.Schema):
         _("help_reply", default="Your answer. You can use bold, lists and links.")
     )
 
-    directives.widget("attachments", MultiFileFieldWidget)
+    # The widget by dotted name: the content types load without the UI.
+    directives.widget(
+        attachments="collective.tickets.browser.widgets.MultiFileFieldWidget"
+    )
     # A message's files are added with it; an edit form would replace them.
     directives.omitted(IEditForm, "attachments")
     attachments = attachments_field()

@@ -1,16 +1,12 @@
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from collective.tickets import _
-from collective.tickets.browser.widgets import MultiFileFieldWidget
 from collective.tickets.content.message import attachments_field
 from collective.tickets.content.message import message_text_field
-from collective.tickets.content.message import single_line_subject
-from collective.tickets.content.message import SUBJECT_MAX_LENGTH
-from collective.tickets.errors import as_validation_error
-from collective.tickets.errors import TicketInputError
-from collective.tickets.recipients import check_email
-from collective.tickets.recipients import MAX_CC_RECIPIENTS
-from collective.z3cform.datagridfield.datagridfield import DataGridFieldWidgetFactory
+from collective.tickets.core.cc import check_email
+from collective.tickets.core.cc import MAX_CC_RECIPIENTS
+from collective.tickets.core.message import single_line_subject
+from collective.tickets.core.message import SUBJECT_MAX_LENGTH
 from collective.z3cform.datagridfield.row import DictRow
 from plone.autoform import directives
 from plone.dexterity.content import Container
@@ -21,10 +17,7 @@ from zope.interface import implementer
 
 
 def valid_cc_email(value):
-    try:
-        check_email(value)
-    except TicketInputError as error:
-        raise as_validation_error(error) from error
+    check_email(value)
     return True
 
 
@@ -57,10 +50,9 @@ class ITicket(model.Schema):
         constraint=single_line_subject,
     )
 
+    # Widgets by dotted name: the content types load without the UI.
     directives.widget(
-        "cc_recipients",
-        DataGridFieldWidgetFactory,
-        allow_reorder=False,
+        cc_recipients="collective.tickets.browser.widgets.CCRecipientsFieldWidget"
     )
     cc_recipients = schema.List(
         title=_("label_cc_recipients", default="CC recipients"),
@@ -83,7 +75,9 @@ class ITicket(model.Schema):
         )
     )
 
-    directives.widget("attachments", MultiFileFieldWidget)
+    directives.widget(
+        attachments="collective.tickets.browser.widgets.MultiFileFieldWidget"
+    )
     # A message's files are added with it; an edit form would replace them.
     directives.omitted(IEditForm, "attachments")
     attachments = attachments_field()

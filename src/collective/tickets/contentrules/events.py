@@ -1,71 +1,7 @@
-"""Ticket events, fired by the API and by the workflow, and handed to the
-content rules engine so that the rules assigned at the site root run."""
+"""The ticket events (``core.events``) handed to the content rules engine."""
 
-from collective.tickets.content.ticket import ticket_of
-from collective.tickets.interfaces import ITicketClosedEvent
-from collective.tickets.interfaces import ITicketCreatedEvent
-from collective.tickets.interfaces import ITicketReopenedEvent
-from collective.tickets.interfaces import ITicketReplyAddedEvent
-from collective.tickets.users import current_userid
 from plone.app.contentrules.handlers import execute
-from zope.event import notify
-from zope.globalrequest import getRequest
-from zope.interface import implementer
-from zope.interface.interfaces import ObjectEvent
-
-
-REQUEST_KEY = "collective.tickets.event"
-
-
-class TicketEvent(ObjectEvent):
-    def __init__(self, obj, actor=None):
-        super().__init__(obj)
-        self.ticket = ticket_of(obj)
-        self.actor = actor or current_userid()
-        # String substitutions only get the context: they find the event
-        # (who did what) in the request, as plone.app.discussion does.
-        request = getRequest()
-        if request is not None:
-            request.set(REQUEST_KEY, self)
-
-
-@implementer(ITicketCreatedEvent)
-class TicketCreatedEvent(TicketEvent):
-    pass
-
-
-@implementer(ITicketReplyAddedEvent)
-class TicketReplyAddedEvent(TicketEvent):
-    pass
-
-
-@implementer(ITicketClosedEvent)
-class TicketClosedEvent(TicketEvent):
-    pass
-
-
-@implementer(ITicketReopenedEvent)
-class TicketReopenedEvent(TicketEvent):
-    pass
-
-
-def current_event():
-    request = getRequest()
-    return request.get(REQUEST_KEY) if request is not None else None
 
 
 def execute_rules(event):
     execute(event.object, event)
-
-
-TRANSITION_EVENTS = {"complete": TicketClosedEvent, "reopen": TicketReopenedEvent}
-
-
-def transition_to_ticket_event(ticket, event):
-    """Closing and reopening from anywhere (our buttons, Plone's state menu,
-    the REST API) fire the same ticket events."""
-    if event.transition is None:
-        return
-    factory = TRANSITION_EVENTS.get(event.transition.id)
-    if factory is not None:
-        notify(factory(ticket))

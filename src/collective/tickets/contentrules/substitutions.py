@@ -7,14 +7,16 @@ empty string anywhere else.
 from Acquisition import aq_inner
 from collective.tickets import _
 from collective.tickets import api as tickets
-from collective.tickets import notifications
-from collective.tickets.browser.base import state_title
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.content.ticket import ticket_of
-from collective.tickets.contentrules.events import current_event
-from collective.tickets.users import display_name
+from collective.tickets.contentrules.mail import render
+from collective.tickets.core import recipients as notifications
+from collective.tickets.core.dates import localized
+from collective.tickets.core.events import current_event
+from collective.tickets.core.people import display_name
+from collective.tickets.core.states import state_title
 from plone.stringinterp.adapters import BaseSubstitution
 from zope.component import adapter
 from zope.globalrequest import getRequest
@@ -123,4 +125,13 @@ class TicketConversation(TicketSubstitution):
     )
 
     def value(self, ticket):
-        return notifications.conversation_text(ticket)
+        messages = [
+            {
+                "author": message.author_name,
+                "date": localized(message.date),
+                "text": notifications.message_text(message.obj),
+                "attachments": [att.filename for att in message.attachments],
+            }
+            for message in reversed(tickets.conversation(ticket))
+        ]
+        return render("ticket-conversation-text", ticket, messages=messages)

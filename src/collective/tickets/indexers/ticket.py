@@ -1,9 +1,9 @@
 """What the listings need of a ticket, so that they never wake one up."""
 
-from collective.tickets.api import message_author
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
-from collective.tickets.textutils import plain_text
+from collective.tickets.core.conversation import message_author
+from collective.tickets.core.text import plain_text
 from plone.indexer import indexer
 
 
@@ -50,3 +50,11 @@ def searchable_text(ticket):
         text = getattr(reply, "text", None)
         parts.append(plain_text(text.raw if text else ""))
     return " ".join(part for part in parts if part)
+
+
+@indexer(ITicket)
+def ticket_cc_count(ticket):
+    """How many CC addresses the ticket added when it was opened (an
+    unsubscribe later must not give the customer their quota back)."""
+    count = getattr(ticket, "cc_added_count", None)
+    return count if count is not None else len(ticket.cc_recipients or ())

@@ -4,8 +4,8 @@ conversation, and member folders where customers add tickets only."""
 
 from collective.tickets import logger
 from collective.tickets.contentrules.rules import drop_conversation_from_mails
-from collective.tickets.limits import DAY
-from collective.tickets.memberfolders import restrict_existing_member_folders
+from collective.tickets.core.limits import DAY
+from collective.tickets.core.memberfolders import restrict_existing_member_folders
 from DateTime import DateTime
 from plone import api
 

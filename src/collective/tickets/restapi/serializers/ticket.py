@@ -1,12 +1,12 @@
 """JSON of a ticket and of a reply, as a client needs the conversation."""
 
 from collective.tickets import api as tickets
-from collective.tickets.browser.base import state_title
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.core.people import display_name
+from collective.tickets.core.states import state_title
 from collective.tickets.interfaces import ICollectiveTicketsLayer
-from collective.tickets.users import display_name
 from plone.restapi.interfaces import ISerializeToJson
 from plone.restapi.serializer.converters import json_compatible
 from plone.uuid.interfaces import IUUID

@@ -1,70 +1,63 @@
 """``GET @tickets``: the current customer's tickets; the staff's: everyone's."""
 
-from collective.tickets import api as tickets
-from collective.tickets.users import current_userid
-from collective.tickets.users import display_name
-from collective.tickets.users import is_staff
-from DateTime import DateTime
+from collective.tickets import _
+from collective.tickets.core.people import current_userid
+from collective.tickets.core.people import is_staff
+from collective.tickets.core.queries import find_tickets
+from collective.tickets.core.queries import ticket_query
+from collective.tickets.core.queries import ticket_summary
 from plone import api
 from plone.restapi.batching import HypermediaBatch
 from plone.restapi.serializer.converters import json_compatible
 from plone.restapi.services import Service
+from zExceptions import Unauthorized
+from zope.i18n import translate
 
 
-SORTS = {
-    "ticket_last_activity": "ticket_last_activity",
-    "created": "created",
-    "title": "sortable_title",
-}
+LOG_IN = _(
+    "error_api_log_in",
+    default="Log in to see tickets: send your user name and password, or a "
+    "token from @login.",
+)
 
 
 class TicketsGet(Service):
-    def query(self):
+    def brains(self):
         form = self.request.form
-        query = {
-            "portal_type": "Ticket",
-            "sort_on": SORTS.get(form.get("sort_on"), "ticket_last_activity"),
-            "sort_order": "ascending"
-            if form.get("sort_order") == "ascending"
-            else "descending",
-        }
-        if is_staff():
-            if form.get("customer"):
-                query["ticket_customer"] = form["customer"]
-        else:
-            query["ticket_customer"] = current_userid()
-        if form.get("review_state") in (tickets.IN_PROGRESS, tickets.COMPLETED):
-            query["review_state"] = form["review_state"]
-        if form.get("SearchableText"):
-            query["SearchableText"] = form["SearchableText"]
-        return query
+        # Staff see every customer's tickets; a customer only their own.
+        customer = form.get("customer") if is_staff() else current_userid()
+        query = ticket_query(
+            customer=customer,
+            state=form.get("review_state"),
+            text=form.get("SearchableText"),
+        )
+        return find_tickets(
+            query,
+            sort_on=form.get("sort_on"),
+            descending=form.get("sort_order") != "ascending",
+        )
 
     def item(self, brain):
+        ticket = ticket_summary(brain)
         return {
-            "@id": brain.getURL(),
+            "@id": ticket.url,
             "@type": "Ticket",
-            "title": brain.Title,
-            "review_state": brain.review_state,
-            "customer": {
-                "id": brain.ticket_customer,
-                "name": display_name(brain.ticket_customer),
-            },
-            "created": json_compatible(brain.created),
-            "last_activity": json_compatible(DateTime(brain.ticket_last_activity)),
+            "title": ticket.title,
+            "review_state": ticket.state,
+            "customer": {"id": ticket.customer_id, "name": ticket.customer_name},
+            "created": json_compatible(ticket.created),
+            "last_activity": json_compatible(ticket.last_activity),
             "last_author": {
-                "id": brain.ticket_last_author,
-                "name": display_name(brain.ticket_last_author),
+                "id": ticket.last_author_id,
+                "name": ticket.last_author_name,
             },
-            "replies": brain.ticket_reply_count,
+            "replies": ticket.reply_count,
         }
 
     def reply(self):
         if api.user.is_anonymous():
-            self.request.response.setStatus(401)
-            return {
-                "error": {"type": "Unauthorized", "message": "Log in to see tickets."}
-            }
-        brains = api.portal.get_tool("portal_catalog")(**self.query())
+            raise Unauthorized(translate(LOG_IN, context=self.request))
+        brains = self.brains()
         batch = HypermediaBatch(self.request, brains)
         result = {
             "@id": batch.canonical_url,

@@ -1,6 +1,7 @@
 """Who is who in a ticket: customers, staff and the names shown for them."""
 
 from collective.tickets import _
+from collective.tickets.core.settings import setting
 from collective.tickets.permissions import ManageTickets
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -16,6 +17,10 @@ _RESERVED_KEY = "collective.tickets.reserved_names"
 # The roles that give "Manage tickets" on the site (rolemap.xml): whoever has
 # one of them answers as the helpdesk, and customers may not look like them.
 STAFF_ROLES = ("TicketManager", "Site Administrator", "Manager")
+# The group the add-on creates, with the TicketManager role: its members are
+# the helpdesk, and hear of every new ticket.
+STAFF_GROUP = "ticket-staff"
+STAFF_ROLE = "TicketManager"
 
 # Joiners some scripts (Persian, Indic, emoji) need in a name; every other
 # control, format (bidi overrides and isolates, zero widths), separator,
@@ -186,3 +191,29 @@ def is_staff_member(userid):
         return user is not None and is_staff(user=user)
 
     return _cached(_STAFF_KEY, userid, compute)
+
+
+def user_email(userid):
+    """The e-mail address of ``userid``'s profile, or "" when there is none."""
+    user = api.user.get(userid=userid) if userid else None
+    return (user.getProperty("email", "") or "").strip() if user else ""
+
+
+def unique_emails(emails):
+    """``emails`` without repeats (compared case-insensitively), in order."""
+    seen = set()
+    result = []
+    for email in emails:
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            result.append(email)
+    return result
+
+
+def staff_emails():
+    """The members of the staff group, and the settings' staff address if any."""
+    emails = [
+        user_email(user.getId()) for user in api.user.get_users(groupname=STAFF_GROUP)
+    ]
+    emails.append((setting("staff_email") or "").strip())
+    return unique_emails(email for email in emails if email)

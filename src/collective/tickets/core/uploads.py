@@ -15,11 +15,11 @@ by themselves.
 
 from BTrees.OOBTree import OOBTree
 from collective.tickets import _
-from collective.tickets.attachments import check_policy
-from collective.tickets.attachments import clean_filename
-from collective.tickets.attachments import make_attachment
-from collective.tickets.errors import TicketInputError
-from collective.tickets.settings import setting
+from collective.tickets.core.attachments import check_policy
+from collective.tickets.core.attachments import clean_filename
+from collective.tickets.core.attachments import make_attachment
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.settings import setting
 from persistent import Persistent
 from plone import api
 from zope.annotation.interfaces import IAnnotations

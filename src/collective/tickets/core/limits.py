@@ -8,12 +8,11 @@ count and no log has to be kept.
 """
 
 from collective.tickets import _
-from collective.tickets.content.ticket import ITicket
-from collective.tickets.errors import TicketInputError
-from collective.tickets.settings import setting
+from collective.tickets.core.dates import localized
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.settings import setting
 from DateTime import DateTime
 from plone import api
-from plone.indexer import indexer
 from zope.i18nmessageid import Message
 
 
@@ -62,14 +61,6 @@ MESSAGES = {
 }
 
 
-@indexer(ITicket)
-def ticket_cc_count(ticket):
-    """How many CC addresses the ticket added when it was opened (an
-    unsubscribe later must not give the customer their quota back)."""
-    count = getattr(ticket, "cc_added_count", None)
-    return count if count is not None else len(ticket.cc_recipients or ())
-
-
 def recent_tickets(customer, days):
     """The customer's tickets opened in the last ``days``, oldest first."""
     catalog = api.portal.get_tool("portal_catalog")
@@ -88,7 +79,7 @@ def _cc_count(brain):
 
 
 def _when(date):
-    return api.portal.get_localized_time(datetime=date, long_format=True)
+    return localized(date)
 
 
 def _check_tickets(brains, window, maximum):

@@ -1,8 +1,8 @@
 """Parsing and validating a ticket's CC recipients."""
 
 from collective.tickets import _
-from collective.tickets.errors import TicketInputError
-from collective.tickets.textutils import without_control_characters
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.text import without_control_characters
 
 import re
 

@@ -3,10 +3,11 @@
 from Acquisition import aq_base
 from BTrees.OOBTree import OOBTree
 from collective.tickets import _
-from collective.tickets.errors import TicketInputError
-from collective.tickets.settings import setting
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.settings import setting
 from io import BytesIO
 from PIL import Image
+from plone.base.utils import human_readable_size
 from plone.namedfile.file import NamedBlobFile
 from plone.namedfile.file import NamedBlobImage
 from plone.namedfile.utils import getImageInfo
@@ -209,7 +210,7 @@ def check_policy(blobs):
                     "allowed per file.",
                     mapping={
                         "name": blob.filename,
-                        "size": human_size(blob.getSize()),
+                        "size": human_readable_size(blob.getSize()),
                         "max": max_mb,
                     },
                 ),
@@ -307,10 +308,3 @@ def attachment_thumbnail(obj, index):
     if isinstance(thumbs, OOBTree):
         thumbs[index] = thumb if thumb is not None else False
     return thumb
-
-
-def human_size(size):
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024

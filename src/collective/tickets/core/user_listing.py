@@ -6,10 +6,10 @@ hands one customer the list of the others. With the setting on, only the
 staff list users; everybody else sees themselves.
 """
 
+from collective.tickets.core.people import current_userid
+from collective.tickets.core.people import is_staff
+from collective.tickets.core.settings import setting
 from collective.tickets.interfaces import ICollectiveTicketsLayer
-from collective.tickets.settings import setting
-from collective.tickets.users import current_userid
-from collective.tickets.users import is_staff
 from plone import api
 from plone.app.vocabularies.principals import GroupsFactory
 from plone.app.vocabularies.principals import PrincipalsFactory

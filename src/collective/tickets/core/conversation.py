@@ -1,0 +1,144 @@
+"""A ticket's conversation: its messages, oldest first, ready to show."""
+
+from Acquisition import aq_base
+from collective.tickets import _
+from collective.tickets.content.reply import ITicketReply
+from collective.tickets.content.ticket import ITicket
+from collective.tickets.core.attachments import has_thumbnail
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.people import display_name
+from collective.tickets.core.people import is_staff_member
+from collective.tickets.core.remote_images import without_remote_images
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from plone import api
+from plone.base.utils import human_readable_size
+from urllib.parse import quote
+from zope.globalrequest import getRequest
+from zope.i18n import translate
+
+
+@dataclass
+class Attachment:
+    index: int
+    filename: str
+    size: int
+    content_type: str
+    url: str
+    is_image: bool
+    thumbnail_url: str | None
+
+    @property
+    def size_label(self):
+        return human_readable_size(self.size)
+
+
+@dataclass
+class Message:
+    """One message of a conversation: the ticket's first message or a reply."""
+
+    id: str
+    obj: object
+    author_id: str
+    author_name: str
+    date: datetime
+    text: str
+    attachments: list = field(default_factory=list)
+    is_first: bool = False
+    # Whether the author is staff, from their permissions: no name can fake it.
+    author_is_staff: bool = False
+
+
+def require_ticket(ticket):
+    if not ITicket.providedBy(ticket):
+        raise TicketInputError(
+            _(
+                "error_not_a_ticket",
+                default="${obj} is not a ticket.",
+                mapping={"obj": repr(ticket)},
+            )
+        )
+
+
+def replies(ticket):
+    return [obj for obj in ticket.objectValues() if ITicketReply.providedBy(obj)]
+
+
+def message_author(obj):
+    creators = obj.creators or ()
+    return creators[0] if creators else obj.getOwnerTuple()[1]
+
+
+def message_attachments(obj):
+    base = obj.absolute_url()
+    result = []
+    for index, att in enumerate(obj.attachments or ()):
+        filename = att.filename or "attachment"
+        url = f"{base}/@@attachment/{index}/{quote(filename)}"
+        shown = has_thumbnail(obj, index)
+        result.append(
+            Attachment(
+                index=index,
+                filename=filename,
+                size=att.getSize(),
+                content_type=att.contentType,
+                url=url,
+                is_image=shown,
+                thumbnail_url=f"{base}/@@attachment/thumb/{index}" if shown else None,
+            )
+        )
+    return result
+
+
+REMOTE_IMAGE_LABEL = _("label_remote_image", default="Remote image (click to open)")
+
+
+def message_html(obj):
+    """The message's text as safe HTML.
+
+    Transformed once per text and address and then kept with the object in
+    memory (a volatile attribute, never stored): a long conversation must not
+    run the HTML filter for every message on every view. The address is part
+    of the key because the filter writes absolute links, the label because
+    it is in the reader's language.
+
+    Images from other servers become links to them: loading them would tell
+    their owner when, and from where, the ticket is read.
+    """
+    value = obj.text
+    if not value:
+        return ""
+    label = translate(REMOTE_IMAGE_LABEL, context=getRequest())
+    key = (value.raw, obj.absolute_url(), label)
+    cached = getattr(aq_base(obj), "_v_text_html", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    html = without_remote_images(
+        value.output_relative_to(obj), api.portal.get().absolute_url(), label
+    )
+    obj._v_text_html = (key, html)
+    return html
+
+
+def to_message(obj, is_first=False):
+    author = message_author(obj)
+    return Message(
+        id=obj.getId(),
+        obj=obj,
+        author_id=author,
+        author_name=display_name(author),
+        author_is_staff=is_staff_member(author),
+        date=obj.created().asdatetime(),
+        text=message_html(obj),
+        attachments=message_attachments(obj),
+        is_first=is_first,
+    )
+
+
+def conversation(ticket):
+    """The first message and every reply, oldest first."""
+    require_ticket(ticket)
+    return [to_message(ticket, is_first=True)] + [
+        to_message(obj) for obj in replies(ticket)
+    ]

@@ -1,0 +1,236 @@
+"""A ticket's life: opened, answered, closed and reopened.
+
+Every function checks the current user's permissions exactly as the forms
+do and raises ``TicketInputError`` (a ``ValueError``) with a message that
+says what was wrong, before anything is stored.
+"""
+
+from AccessControl import Unauthorized
+from Acquisition import aq_base
+from collective.tickets import _
+from collective.tickets.core.attachments import new_thumbnail_store
+from collective.tickets.core.cc import normalize_cc
+from collective.tickets.core.conversation import message_author
+from collective.tickets.core.conversation import require_ticket
+from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.errors import TicketStateError
+from collective.tickets.core.events import TicketCreatedEvent
+from collective.tickets.core.events import TicketReplyAddedEvent
+from collective.tickets.core.limits import check_cc_domain
+from collective.tickets.core.limits import check_rate_limits
+from collective.tickets.core.message import clean_attachments
+from collective.tickets.core.message import clean_subject
+from collective.tickets.core.message import clean_text
+from collective.tickets.core.people import current_userid
+from collective.tickets.core.people import is_staff
+from collective.tickets.core.people import user_email
+from collective.tickets.core.settings import setting
+from collective.tickets.core.states import COMPLETED
+from collective.tickets.core.states import IN_PROGRESS
+from collective.tickets.permissions import AddTicket
+from collective.tickets.permissions import AddTicketReply
+from collective.tickets.permissions import CloseTicket
+from collective.tickets.permissions import ReopenTicket
+from plone import api
+from plone.dexterity.utils import addContentToContainer
+from plone.dexterity.utils import createContent
+from zope.event import notify
+
+
+def member_folder(userid, create=True):
+    """The member folder of ``userid``, created on demand."""
+    membership = api.portal.get_tool("portal_membership")
+    folder = membership.getHomeFolder(userid)
+    if folder is None and create:
+        with api.env.adopt_roles(["Manager"]):
+            if not membership.getMemberareaCreationFlag():
+                membership.setMemberareaCreationFlag()
+            membership.createMemberarea(userid)
+        folder = membership.getHomeFolder(userid)
+    return folder
+
+
+def _set_author(obj, userid):
+    obj.creators = (userid,)
+
+
+def _store_thumbnails(obj):
+    # Only the store: a thumbnail is made when first asked for (see
+    # attachments.attachment_thumbnail), so an upload never pays for scaling.
+    obj.attachment_thumbnails = new_thumbnail_store()
+
+
+# The lifecycle
+
+
+def _submitted_before(container, submission_id, author):
+    """The message a form already created from this very submission, if any:
+    a double click or a resent form must not add it twice."""
+    if not submission_id:
+        return None
+    for obj_id in container.objectIds()[-10:]:
+        obj = container[obj_id]
+        if (
+            getattr(aq_base(obj), "submission_id", None) == submission_id
+            and message_author(obj) == author
+        ):
+            return obj
+    return None
+
+
+def create(subject, text, cc=(), attachments=(), customer=None, submission_id=None):
+    """Open a ticket for ``customer`` (default: the current user) and return it.
+
+    ``submission_id`` (the forms send one) makes a repeated submission return
+    the ticket it created the first time.
+    """
+    author = current_userid()
+    if author is None:
+        raise Unauthorized("Log in to open a ticket.")
+    customer = customer or author
+    customer_user = api.user.get(userid=customer)
+    if customer_user is None:
+        raise TicketInputError(
+            _(
+                "error_unknown_customer",
+                default="There is no user with the id '${userid}'.",
+                mapping={"userid": customer},
+            )
+        )
+    if customer != author and not is_staff():
+        raise Unauthorized("Only the staff may open a ticket for another customer.")
+
+    title = clean_subject(subject)
+    customer_email = user_email(customer)
+    cc_rows = normalize_cc(cc, owner_email=customer_email)
+    staff_author = is_staff()
+    if not staff_author:
+        check_cc_domain(cc_rows, customer_email)
+    value = clean_text(text)
+    blobs = clean_attachments(attachments)
+
+    folder = member_folder(customer)
+    if folder is None or not api.user.has_permission(AddTicket, obj=folder):
+        raise Unauthorized(f"{author} may not open tickets for {customer}.")
+    earlier = _submitted_before(folder, submission_id, author)
+    if earlier is not None:
+        return earlier
+    if not staff_author:
+        check_rate_limits(customer, len(cc_rows))
+
+    ticket = createContent(
+        "Ticket",
+        title=title,
+        cc_recipients=cc_rows,
+        text=value,
+        attachments=blobs,
+    )
+    _set_author(ticket, author)
+    ticket.submission_id = submission_id
+    ticket.cc_added_count = len(cc_rows)
+    _store_thumbnails(ticket)
+    ticket = addContentToContainer(folder, ticket, checkConstraints=False)
+    if customer != author:
+        ticket.changeOwnership(customer_user.getUser())
+        ticket.manage_delLocalRoles([author])
+    ticket.manage_setLocalRoles(customer, ["Owner"])
+    # Queued like the indexing of the addition and merged with it: the ticket
+    # is indexed once, at the commit, with its owner and local roles final.
+    ticket.reindexObject()
+    notify(TicketCreatedEvent(ticket, actor=author))
+    return ticket
+
+
+REPLY_COMPLETED = _(
+    "error_reply_completed",
+    default="This ticket is completed: no more replies can be added.",
+)
+
+
+def reply(ticket, text, attachments=(), submission_id=None):
+    """Add a reply by the current user to ``ticket`` and return it.
+
+    A repeated ``submission_id`` returns the reply it created the first time.
+    """
+    require_ticket(ticket)
+    if state(ticket) != IN_PROGRESS:
+        raise TicketStateError(REPLY_COMPLETED)
+    if not may_reply(ticket):
+        raise Unauthorized("You may not reply to this ticket.")
+    value = clean_text(text)
+    blobs = clean_attachments(attachments)
+    author = current_userid()
+    earlier = _submitted_before(ticket, submission_id, author)
+    if earlier is not None:
+        return earlier
+
+    message = createContent("TicketReply", text=value, attachments=blobs)
+    message.submission_id = submission_id
+    message.id = f"reply-{len(ticket.objectIds()) + 1}"
+    _set_author(message, author)
+    _store_thumbnails(message)
+    message = addContentToContainer(ticket, message, checkConstraints=True)
+    notify(TicketReplyAddedEvent(message, actor=author))
+    return message
+
+
+def state(ticket):
+    """``in_progress`` or ``completed``."""
+    require_ticket(ticket)
+    return api.content.get_state(obj=ticket)
+
+
+def may_reply(ticket):
+    """Whether the current user may reply to ``ticket`` now: it is in
+    progress and they may add replies to it (its customer and the staff)."""
+    return state(ticket) == IN_PROGRESS and bool(
+        api.user.has_permission(AddTicketReply, obj=ticket)
+    )
+
+
+def may_close(ticket):
+    """Whether the current user may close ``ticket`` now: it is in progress,
+    and they are staff, or its customer while the settings let customers
+    close their tickets."""
+    if state(ticket) != IN_PROGRESS:
+        return False
+    if not api.user.has_permission(CloseTicket, obj=ticket):
+        return False
+    return bool(setting("customers_may_close")) or is_staff(obj=ticket)
+
+
+def may_reopen(ticket):
+    """Whether the current user may reopen ``ticket`` now: it is completed
+    and they are staff."""
+    return state(ticket) == COMPLETED and bool(
+        api.user.has_permission(ReopenTicket, obj=ticket)
+    )
+
+
+def close(ticket):
+    """Mark the ticket completed (the owner and the staff)."""
+    require_ticket(ticket)
+    if state(ticket) == COMPLETED:
+        raise TicketStateError(
+            _("error_already_completed", default="This ticket is already completed.")
+        )
+    if not may_close(ticket):
+        raise Unauthorized("You may not close this ticket.")
+    api.content.transition(obj=ticket, transition="complete")
+    return ticket
+
+
+def reopen(ticket):
+    """Put a completed ticket back in progress (the staff only)."""
+    require_ticket(ticket)
+    if state(ticket) == IN_PROGRESS:
+        raise TicketStateError(
+            _(
+                "error_already_in_progress",
+                default="This ticket is already in progress.",
+            )
+        )
+    if not may_reopen(ticket):
+        raise Unauthorized("Only the staff may reopen a ticket.")
+    api.content.transition(obj=ticket, transition="reopen")
+    return ticket

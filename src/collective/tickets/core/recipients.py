@@ -1,0 +1,104 @@
+"""Who hears of a ticket's changes, and the plain text the mails carry.
+
+What the mails look like is the mail action's (``contentrules.mail``).
+"""
+
+from Acquisition import aq_base
+from collective.tickets.content.ticket import customer_of
+from collective.tickets.core.people import is_staff
+from collective.tickets.core.people import staff_emails
+from collective.tickets.core.people import unique_emails
+from collective.tickets.core.people import user_email
+from collective.tickets.core.text import plain_text
+from collective.tickets.interfaces import ITicketClosedEvent
+from collective.tickets.interfaces import ITicketCreatedEvent
+from collective.tickets.interfaces import ITicketReopenedEvent
+from collective.tickets.interfaces import ITicketReplyAddedEvent
+from plone import api
+
+
+def customer_email(ticket):
+    return user_email(customer_of(ticket))
+
+
+def cc_emails(ticket):
+    return [row["email"] for row in ticket.cc_recipients or ()]
+
+
+def actor_is_staff(actor, ticket):
+    user = api.user.get(userid=actor) if actor else None
+    return user is not None and is_staff(user=user, obj=ticket)
+
+
+def ticket_recipients(ticket, event=None):
+    """Everyone who should hear of this change, minus the one who made it.
+
+    Created: the CC recipients and the staff (the customer gets a
+    confirmation of their own). A reply by the customer: the staff and the
+    CC recipients; by the staff: the customer and the CC recipients. Closed
+    or reopened: the customer and the CC recipients, and the staff when the
+    customer closed it.
+    """
+    actor = getattr(event, "actor", None) or api.user.get_current().getId()
+    staff_acted = actor_is_staff(actor, ticket)
+    customer = [customer_email(ticket)]
+    cc = cc_emails(ticket)
+    if ITicketCreatedEvent.providedBy(event):
+        emails = cc + staff_emails()
+    elif ITicketReplyAddedEvent.providedBy(event):
+        emails = customer + cc if staff_acted else staff_emails() + cc
+    elif ITicketClosedEvent.providedBy(event):
+        emails = customer + cc + ([] if staff_acted else staff_emails())
+    elif ITicketReopenedEvent.providedBy(event):
+        emails = customer + cc
+    else:
+        emails = customer + cc + staff_emails()
+    actor_email = user_email(actor).lower()
+    return unique_emails(
+        email for email in emails if email and email.lower() != actor_email
+    )
+
+
+def _belongs_to_staff(email):
+    """Whether a site user with this address is staff (a Manager or Site
+    Administrator need not be in the ticket-staff group)."""
+    acl_users = api.portal.get_tool("acl_users")
+    for found in acl_users.searchUsers(email=email, exact_match=True):
+        user = api.user.get(userid=found.get("userid") or found.get("id"))
+        if user is not None and is_staff(user=user):
+            return True
+    return False
+
+
+def cc_only_recipients(ticket, recipients):
+    """Those of ``recipients`` (lower-cased) who are on the ticket only as CC,
+    neither the customer nor staff: only they get the CC notice and an
+    unsubscribe link (the customer and the staff hear of the ticket anyway)."""
+    wanted = {email.lower() for email in recipients}
+    candidates = [email for email in cc_emails(ticket) if email.lower() in wanted]
+    if not candidates:
+        return set()
+    others = {email.lower() for email in staff_emails()}
+    others.add(customer_email(ticket).lower())
+    return {
+        email.lower()
+        for email in candidates
+        if email.lower() not in others and not _belongs_to_staff(email)
+    }
+
+
+def cc_introduction_due(ticket, email):
+    """Whether ``email``, a CC recipient, is yet to be told who added them
+    and why: their first mail of the ticket says so, the next ones do not."""
+    return email.lower() not in getattr(aq_base(ticket), "cc_introduced", ())
+
+
+def record_cc_introduction(ticket, email):
+    introduced = set(getattr(aq_base(ticket), "cc_introduced", ()))
+    ticket.cc_introduced = tuple(sorted(introduced | {email.lower()}))
+
+
+def message_text(obj):
+    """A message's text as plain text, from what the safe-HTML filter left of
+    it: what the reader sees on the ticket's page."""
+    return plain_text(obj.text.output_relative_to(obj) if obj.text else "")
