@@ -70,6 +70,22 @@ class RestTestCase(unittest.TestCase):
             session.auth = (userid, PASSWORD)
         return session
 
+    def error(self, response, status, error_type):
+        """plone.rest's error body, after checking its status and type."""
+        self.assertEqual(response.status_code, status, response.text)
+        data = response.json()
+        self.assertEqual(data["type"], error_type)
+        self.assertNotIn("error", data)
+        return data
+
+    def field_error(self, response):
+        """The one problem of a 400 about a field: plone.rest's ``message``
+        holds it as plone.restapi's deserializers list theirs."""
+        data = self.error(response, 400, "BadRequest")
+        (problem,) = json.loads(data["message"])
+        self.assertEqual(problem["error"], "ValidationError")
+        return problem
+
     def open_ticket(self):
         with as_user(self.portal, CUSTOMER):
             ticket = tickets.create(
@@ -139,10 +155,9 @@ class TestCreate(RestTestCase):
         ]
         for body, field, message in cases:
             response = session.post(self.base + "/@tickets", json=body)
-            self.assertEqual(response.status_code, 400, body)
-            error = response.json()["error"]
-            self.assertEqual(error["field"], field)
-            self.assertIn(message, error["message"])
+            problem = self.field_error(response)
+            self.assertEqual(problem["field"], field, body)
+            self.assertIn(message, problem["message"])
         record("tickets_post_invalid", response, self.base, body)
         self.assertEqual(
             self.session(CUSTOMER).get(self.base + "/@tickets").json()["items_total"], 0
@@ -152,7 +167,7 @@ class TestCreate(RestTestCase):
         response = self.session().post(
             self.base + "/@tickets", json={"title": "x", "text": "<p>x</p>"}
         )
-        self.assertEqual(response.status_code, 401)
+        self.error(response, 401, "Unauthorized")
 
 
 class TestRead(RestTestCase):
@@ -200,7 +215,10 @@ class TestRead(RestTestCase):
         )
         found = staff.get(self.base + "/@tickets?SearchableText=jams").json()
         self.assertEqual([i["title"] for i in found["items"]], ["Printer jam"])
-        self.assertEqual(self.session().get(self.base + "/@tickets").status_code, 401)
+        anonymous = self.error(
+            self.session().get(self.base + "/@tickets"), 401, "Unauthorized"
+        )
+        self.assertIn("Log in to see tickets", anonymous["message"])
 
     def test_listing_is_batched(self):
         with as_user(self.portal, CUSTOMER):
@@ -227,16 +245,14 @@ class TestReplyAndWorkflow(RestTestCase):
             self.assertIn(refused.status_code, (401, 403), who)
             refused = self.session(who).post(url + "/@workflow/complete")
             self.assertIn(refused.status_code, (401, 403), who)
-        self.assertEqual(
-            self.session(CUSTOMER).post(url + "/@reply", json={"text": ""}).status_code,
-            400,
-        )
+        empty = self.session(CUSTOMER).post(url + "/@reply", json={"text": ""})
+        self.assertEqual(self.field_error(empty)["field"], "text")
         closed = self.session(CUSTOMER).post(url + "/@workflow/complete")
         record("workflow_complete", closed, self.base)
         self.assertEqual(closed.status_code, 200, closed.text)
         late = self.session(CUSTOMER).post(url + "/@reply", json=body)
-        self.assertEqual(late.status_code, 400)
-        self.assertIn("completed", late.json()["error"]["message"])
+        record("reply_post_completed", late, self.base, body)
+        self.assertIn("completed", self.error(late, 400, "BadRequest")["message"])
         self.assertNotEqual(
             self.session(CUSTOMER).post(url + "/@workflow/reopen").status_code, 200
         )
@@ -258,6 +274,7 @@ class TestDocs(unittest.TestCase):
             "tickets_get",
             "tickets_get_staff_filtered",
             "reply_post",
+            "reply_post_completed",
             "workflow_complete",
         ):
             for suffix in (".req", ".resp"):

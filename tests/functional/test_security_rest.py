@@ -43,6 +43,22 @@ class RestSecurityTestCase(unittest.TestCase):
         )
         return session
 
+    def error(self, response, status, error_type):
+        """plone.rest's error body, after checking its status and type."""
+        self.assertEqual(response.status_code, status, response.text)
+        data = response.json()
+        self.assertEqual(data["type"], error_type)
+        self.assertNotIn("error", data)
+        return data
+
+    def field_error(self, response):
+        """The one problem of a 400 about a field: plone.rest's ``message``
+        holds it as plone.restapi's deserializers list theirs."""
+        data = self.error(response, 400, "BadRequest")
+        (problem,) = json.loads(data["message"])
+        self.assertEqual(problem["error"], "ValidationError")
+        return problem
+
     def ticket_count(self):
         transaction.begin()
         catalog = api.portal.get_tool("portal_catalog")
@@ -59,35 +75,36 @@ class RestSecurityTestCase(unittest.TestCase):
         return ticket
 
 
+# What each refusal answers: status, plone.rest's type, words of the message.
+NOT_JSON = (415, "UnsupportedMediaType", "'Content-Type: application/json'")
+FOREIGN = (403, "Forbidden", "sent by a page of another site")
+
 FORGED = {
     # What a page elsewhere can send with fetch(..., {mode: "no-cors"}) or a
     # plain HTML form: no CORS preflight, the cookie goes along.
-    "text/plain": (
-        {"Content-Type": "text/plain"},
-        415,
-    ),
+    "text/plain": ({"Content-Type": "text/plain"}, NOT_JSON),
     "form-encoded": (
         {"Content-Type": "application/x-www-form-urlencoded"},
-        415,
+        NOT_JSON,
     ),
-    "multipart": ({"Content-Type": "multipart/form-data; boundary=x"}, 415),
+    "multipart": ({"Content-Type": "multipart/form-data; boundary=x"}, NOT_JSON),
     # JSON needs a preflight, but a browser that says where it comes from
     # must say it comes from the site itself.
     "JSON from another origin": (
         {"Content-Type": "application/json", "Origin": "http://evil.example"},
-        403,
+        FOREIGN,
     ),
     "JSON from another port": (
         {"Content-Type": "application/json", "Origin": "http://localhost:1"},
-        403,
+        FOREIGN,
     ),
     "JSON, Sec-Fetch-Site cross-site": (
         {"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"},
-        403,
+        FOREIGN,
     ),
     "JSON, Sec-Fetch-Site same-site": (
         {"Content-Type": "application/json", "Sec-Fetch-Site": "same-site"},
-        403,
+        FOREIGN,
     ),
 }
 
@@ -107,15 +124,15 @@ class TestForgedWrites(RestSecurityTestCase):
     def test_another_site_cannot_open_a_ticket_with_the_login_cookie(self):
         session = self.cookie_session(CUSTOMER)
         fields = {"title": "Forged", "text": "<p>Forged</p>"}
-        for case, (headers, status) in FORGED.items():
+        for case, (headers, (status, error_type, words)) in FORGED.items():
             with self.subTest(case=case):
                 response = session.post(
                     self.base + "/@tickets",
                     data=forged_body(headers, fields),
                     headers=headers,
                 )
-                self.assertEqual(response.status_code, status, response.text)
-                self.assertIn("message", response.json()["error"])
+                error = self.error(response, status, error_type)
+                self.assertIn(words, error["message"])
                 self.assertEqual(self.ticket_count(), 0)
 
     def test_the_site_itself_still_opens_a_ticket_with_the_cookie(self):
@@ -134,14 +151,15 @@ class TestForgedWrites(RestSecurityTestCase):
         path = ticket.getPhysicalPath()
         session = self.cookie_session(CUSTOMER)
         fields = {"text": "<p>Forged</p>"}
-        for case, (headers, status) in FORGED.items():
+        for case, (headers, (status, error_type, words)) in FORGED.items():
             with self.subTest(case=case):
                 response = session.post(
                     ticket.absolute_url() + "/@reply",
                     data=forged_body(headers, fields),
                     headers=headers,
                 )
-                self.assertEqual(response.status_code, status, response.text)
+                error = self.error(response, status, error_type)
+                self.assertIn(words, error["message"])
                 self.assertEqual(self.reply_count(path), 0)
         response = session.post(
             ticket.absolute_url() + "/@reply", json={"text": "<p>Mine</p>"}
@@ -156,8 +174,14 @@ class TestForgedWrites(RestSecurityTestCase):
         response = session.post(
             self.base + "/@tickets", data="{}", headers={"Content-Type": "text/plain"}
         )
-        self.assertEqual(response.status_code, 415)
-        self.assertIn("Envíe", response.json()["error"]["message"])
+        error = self.error(response, 415, "UnsupportedMediaType")
+        self.assertIn("Envíe", error["message"])
+        response = session.post(
+            self.base + "/@tickets", json={"title": ["x"], "text": "<p>x</p>"}
+        )
+        problem = self.field_error(response)
+        self.assertEqual(problem["field"], "title")
+        self.assertEqual(problem["message"], "'title' debe ser una cadena de texto.")
 
 
 class TestBadBodies(RestSecurityTestCase):
@@ -184,10 +208,8 @@ class TestBadBodies(RestSecurityTestCase):
             for url in (self.base + "/@tickets", ticket.absolute_url() + "/@reply"):
                 with self.subTest(body=body[:20], url=url):
                     response = self.post(url, body.encode("utf-8", "surrogatepass"))
-                    self.assertEqual(response.status_code, 400, response.text)
-                    self.assertIn(
-                        "must be a JSON object", response.json()["error"]["message"]
-                    )
+                    error = self.error(response, 400, "BadRequest")
+                    self.assertIn("must be a JSON object", error["message"])
                     self.assertEqual(self.ticket_count(), 1)
                     self.assertEqual(self.reply_count(path), 0)
 
@@ -205,8 +227,7 @@ class TestBadBodies(RestSecurityTestCase):
         for body, field in cases:
             with self.subTest(field=field, body=body):
                 response = self.post(self.base + "/@tickets", body)
-                self.assertEqual(response.status_code, 400, response.text)
-                self.assertEqual(response.json()["error"]["field"], field)
+                self.assertEqual(self.field_error(response)["field"], field)
                 self.assertEqual(self.ticket_count(), 0)
 
     def test_wrong_kinds_inside_cc_and_attachments_get_a_400_not_a_500(self):
@@ -254,8 +275,7 @@ class TestBadBodies(RestSecurityTestCase):
         for url, body, field in cases:
             with self.subTest(url=url, body=body):
                 response = self.post(url, body)
-                self.assertEqual(response.status_code, 400, response.text)
-                self.assertEqual(response.json()["error"]["field"], field)
+                self.assertEqual(self.field_error(response)["field"], field)
                 self.assertEqual(self.ticket_count(), 1)
                 self.assertEqual(self.reply_count(path), 0)
 
@@ -264,7 +284,9 @@ class TestBadBodies(RestSecurityTestCase):
             self.base + "/@tickets",
             {"title": "x", "text": "<p>x</p>", "cc": "boss@example.org"},
         )
-        message = response.json()["error"]["message"]
+        problem = self.field_error(response)
+        self.assertEqual(problem["field"], "cc")
+        message = problem["message"]
         self.assertIn("'cc' must be a list", message)
         self.assertNotIn("'b'", message)
 
@@ -294,16 +316,17 @@ class TestPloneRestapiWritesOnTickets(RestSecurityTestCase):
         path = ticket.getPhysicalPath()
         url = ticket.absolute_url() + "/@workflow/complete"
         session = self.cookie_session(CUSTOMER)
-        for headers in (
-            {"Origin": "http://evil.example"},
-            {"Sec-Fetch-Site": "cross-site"},
-            {"Content-Type": "text/plain"},
-            {"Content-Type": "application/x-www-form-urlencoded"},
+        for headers, (status, error_type, words) in (
+            ({"Origin": "http://evil.example"}, FOREIGN),
+            ({"Sec-Fetch-Site": "cross-site"}, FOREIGN),
+            ({"Content-Type": "text/plain"}, NOT_JSON),
+            ({"Content-Type": "application/x-www-form-urlencoded"}, NOT_JSON),
         ):
             with self.subTest(headers=headers):
                 data = "{}" if "Content-Type" in headers else None
                 response = session.post(url, data=data, headers=headers)
-                self.assertIn(response.status_code, (400, 403), response.text)
+                error = self.error(response, status, error_type)
+                self.assertIn(words, error["message"])
                 self.assertEqual(self.state(path), tickets.IN_PROGRESS)
         origin = "/".join(self.base.split("/")[:3])
         response = session.post(url, headers={"Origin": origin})

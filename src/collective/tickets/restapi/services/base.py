@@ -2,12 +2,15 @@
 
 from collective.tickets import _
 from collective.tickets.content.ticket import ticket_of
-from collective.tickets.errors import TicketInputError
+from collective.tickets.core.errors import TicketInputError
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.interfaces import ISerializeToJson
 from plone.restapi.services import Service
 from urllib.parse import urlsplit
+from zExceptions import BadRequest
+from zExceptions import Forbidden
+from zExceptions import HTTPUnsupportedMediaType
 from zope.component import getMultiAdapter
 from zope.i18n import translate
 from zope.i18nmessageid import Message
@@ -35,20 +38,24 @@ NOT_AN_OBJECT = _(
 )
 
 
-def request_error(request, status, error_type, message, field=None):
-    """A JSON error answer, in the user's language."""
-    request.response.setStatus(status)
-    error = {"type": error_type, "message": translate(message, context=request)}
-    if field is not None:
-        error["field"] = field
-    return {"error": error}
+class UnsupportedMediaType(HTTPUnsupportedMediaType):
+    """A 415. ZPublisher finds the status of an error by its class name: it
+    knows ``UnsupportedMediaType``, but zExceptions' ``HTTPUnsupportedMediaType``
+    would answer 500."""
 
 
-def input_error(request, error):
-    """A 400 that names the field, in the user's language."""
-    return request_error(
-        request, 400, "ValidationError", error.message, field=error.field
-    )
+def bad_request(request, message, field=None):
+    """A 400 in the user's language, for plone.rest to answer.
+
+    An error about one field names it as plone.restapi's deserializers do,
+    and as Volto reads them: the ``message`` is then a JSON list of
+    ``{"message", "field", "error"}`` objects.
+    """
+    text = translate(message, context=request)
+    if field is None:
+        return BadRequest(text)
+    problem = {"message": text, "field": field, "error": "ValidationError"}
+    return BadRequest(json.dumps([problem], ensure_ascii=False))
 
 
 def _origin(url):
@@ -58,7 +65,7 @@ def _origin(url):
 
 def cross_site_problem(request, require_json=True):
     """Why a write could have been made by a page of another site with the
-    user's login cookie: ``(status, error type, message)``, or None.
+    user's login cookie: the error to raise (415 or 403), or None.
 
     Browsers send a cross-origin form or text/plain POST with the cookie and
     no preflight; a JSON body needs a CORS preflight, which the site does not
@@ -67,7 +74,7 @@ def cross_site_problem(request, require_json=True):
     """
     content_type = (request.getHeader("Content-Type") or "").split(";")[0]
     if require_json and content_type.strip().lower() != "application/json":
-        return 415, "UnsupportedMediaType", JSON_ONLY
+        return UnsupportedMediaType(translate(JSON_ONLY, context=request))
     own = _origin(api.portal.get().absolute_url())
     origin = (request.getHeader("Origin") or "").strip()
     fetch_site = (request.getHeader("Sec-Fetch-Site") or "").strip().lower()
@@ -76,11 +83,8 @@ def cross_site_problem(request, require_json=True):
         "same-site",
     ):
         shown = origin or fetch_site
-        return (
-            403,
-            "Forbidden",
-            Message(FOREIGN_ORIGIN, mapping={"origin": shown[:200]}),
-        )
+        message = Message(FOREIGN_ORIGIN, mapping={"origin": shown[:200]})
+        return Forbidden(translate(message, context=request))
     return None
 
 
@@ -160,13 +164,13 @@ class TicketPostService(Service):
     def reply(self):
         problem = cross_site_problem(self.request)
         if problem is not None:
-            return request_error(self.request, *problem)
+            raise problem
         # The checks above stand in for the form's CSRF token.
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
             created = self.create(body_fields(self.request, self.fields))
         except TicketInputError as error:
-            return input_error(self.request, error)
+            raise bad_request(self.request, error.message, error.field) from None
         self.request.response.setStatus(201)
         self.request.response.setHeader("Location", created.absolute_url())
         return getMultiAdapter((ticket_of(created), self.request), ISerializeToJson)()

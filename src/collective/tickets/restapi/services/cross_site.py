@@ -11,9 +11,6 @@ from collective.tickets.browser.traversal_guard import tickets_in_url
 from collective.tickets.restapi.services.base import cross_site_problem
 from collective.tickets.restapi.services.base import TicketPostService
 from plone.rest.interfaces import IAPIRequest
-from zExceptions import BadRequest
-from zExceptions import Forbidden
-from zope.i18n import translate
 
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -26,15 +23,12 @@ def refuse_cross_site_writes(event):
     ):
         return
     if isinstance(request.get("PUBLISHED"), TicketPostService):
-        # Checks it itself, with a more precise answer.
+        # Checks it itself, in TicketPostService.reply.
         return
     if next(tickets_in_url(request), None) is None:
         return
     # A write without a body (a transition) carries no Content-Type.
     has_body = bool(request.get("BODY"))
     problem = cross_site_problem(request, require_json=has_body)
-    if problem is None:
-        return
-    status, _type, message = problem
-    error = Forbidden if status == 403 else BadRequest
-    raise error(translate(message, context=request))
+    if problem is not None:
+        raise problem

@@ -2,7 +2,7 @@
 
 from collective.tickets import _
 from collective.tickets import api as tickets
-from collective.tickets.errors import TicketInputError
+from collective.tickets.core.errors import TicketInputError
 from collective.tickets.restapi.services.base import ATTACHMENTS_FIELD
 from collective.tickets.restapi.services.base import decode_attachments
 from collective.tickets.restapi.services.base import TEXT_FIELD

@@ -1,11 +1,11 @@
 """``PATCH @users/<id>`` and ``POST @users``: the member-name rules of the
 personal-information form, which plone.restapi does not apply."""
 
-from collective.tickets.users import name_problem
-from collective.tickets.users import STAFF_ROLES
+from collective.tickets.core.people import name_problem
+from collective.tickets.core.people import STAFF_ROLES
+from collective.tickets.restapi.services.base import bad_request
 from plone.restapi.services.users.add import UsersPost
 from plone.restapi.services.users.update import UsersPatch
-from zope.i18n import translate
 
 import json
 
@@ -21,25 +21,17 @@ def _body(request):
         return None
 
 
-def _names_error(service, body, userid, staff=None):
-    """A 400 answer for the first name in ``body`` that breaks the rules."""
+def check_names(request, body, userid, staff=None):
+    """Raise a 400 naming the first name in ``body`` that breaks the rules."""
     if not isinstance(body, dict):
-        return None
+        return
     for field in NAME_FIELDS:
         value = body.get(field)
         if not isinstance(value, str):
             continue
         problem = name_problem(value, userid, staff=staff)
         if problem is not None:
-            service.request.response.setStatus(400)
-            return {
-                "error": {
-                    "type": "Bad Request",
-                    "message": translate(problem, context=service.request),
-                    "field": field,
-                }
-            }
-    return None
+            raise bad_request(request, problem, field)
 
 
 class CheckedUsersPatch(UsersPatch):
@@ -50,9 +42,7 @@ class CheckedUsersPatch(UsersPatch):
             self.can_manage_users or self._get_current_user == self.params[0]
         )
         if may_change:
-            error = _names_error(self, _body(self.request), self.params[0])
-            if error is not None:
-                return error
+            check_names(self.request, _body(self.request), self.params[0])
         return super().reply()
 
 
@@ -62,7 +52,5 @@ class CheckedUsersPost(UsersPost):
         if isinstance(body, dict):
             roles = body.get("roles") or ()
             staff = any(role in STAFF_ROLES for role in roles)
-            error = _names_error(self, body, body.get("username"), staff=staff)
-            if error is not None:
-                return error
+            check_names(self.request, body, body.get("username"), staff=staff)
         return super().reply()
