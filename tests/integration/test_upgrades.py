@@ -1,10 +1,19 @@
 """Upgrade steps, run on a site that looks like the version before them."""
 
 from collective.tickets.interfaces import ITicketSettings
+from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import INTEGRATION_TESTING
 from plone import api
+from plone.app.users.browser.schemaeditor import applySchema
+from plone.app.users.browser.schemaeditor import get_schema
+from plone.app.users.browser.schemaeditor import load_ttw_schema
+from plone.app.users.schema import SCHEMATA_KEY
 from plone.registry.interfaces import IRegistry
+from plone.supermodel import loadString
+from plone.supermodel import serializeModel
 from zope.component import getUtility
+from zope.i18nmessageid import Message
+from zope.schema import getFieldNamesInOrder
 
 import unittest
 
@@ -45,7 +54,7 @@ class TestUpgradeTo1001(unittest.TestCase):
         self.assertIn(("1000",), [tuple(step["source"]) for step in steps])
 
     def test_upgrade_adds_the_security_settings_and_keeps_the_old_ones(self):
-        self.setup.upgradeProfile(PROFILE)
+        self.setup.upgradeProfile(PROFILE, dest="1001")
         registry = getUtility(IRegistry)
         for field in NEW_IN_1001:
             with self.subTest(field=field):
@@ -57,3 +66,50 @@ class TestUpgradeTo1001(unittest.TestCase):
             3,
         )
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1001",))
+
+
+class TestUpgradeTo1002(unittest.TestCase):
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        self.setup = api.portal.get_tool("portal_setup")
+        # A 1001 site: the display name's texts in Plone's domain, as the
+        # userschema.xml of 1001 installed them.
+        model = loadString(get_schema())
+        field = model.schemata[SCHEMATA_KEY]["ticket_display_name"]
+        field.title = Message(field.title, domain="plone", default=field.title.default)
+        field.description = Message(
+            field.description, domain="plone", default=field.description.default
+        )
+        applySchema(serializeModel(model))
+        api.user.get(userid=CUSTOMER).setMemberProperties(
+            {"ticket_display_name": "ACME Ltd."}
+        )
+        self.setup.setLastVersionForProfile(PROFILE, "1001")
+
+    def display_name_field(self):
+        return load_ttw_schema()["ticket_display_name"]
+
+    def test_the_display_name_moves_to_the_addons_translations(self):
+        self.assertEqual(self.display_name_field().title.domain, "plone")
+        self.setup.upgradeProfile(PROFILE, dest="1002")
+        field = self.display_name_field()
+        self.assertEqual(field.title.domain, "collective.tickets")
+        self.assertEqual(field.description.domain, "collective.tickets")
+        self.assertEqual(field.title.default, "Display name for tickets")
+        self.assertEqual(
+            getFieldNamesInOrder(load_ttw_schema()),
+            ["home_page", "description", "location", "portrait", "ticket_display_name"],
+        )
+        self.assertEqual(
+            api.user.get(userid=CUSTOMER).getProperty("ticket_display_name"),
+            "ACME Ltd.",
+        )
+        self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1002",))
+
+    def test_a_label_the_site_rewrote_stays(self):
+        model = loadString(get_schema())
+        model.schemata[SCHEMATA_KEY]["ticket_display_name"].title = "Signature"
+        applySchema(serializeModel(model))
+        self.setup.upgradeProfile(PROFILE, dest="1002")
+        self.assertEqual(self.display_name_field().title, "Signature")

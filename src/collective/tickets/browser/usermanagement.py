@@ -1,7 +1,9 @@
 """Plone's per-user management pages, with a "Customer tickets" tab.
 
-Plone writes those tabs into the templates, so the templates are copies with
-one tab more; the classes are Plone's own.
+Plone writes those tabs into the templates, with no viewlet manager, action
+category or macro slot to add one, so the templates are copies with one tab
+more; the classes are Plone's own. tests/unit/test_plone_copies.py fails when
+the installed originals change.
 """
 
 from plone.app.users.browser.personalpreferences import PersonalPreferencesConfiglet
