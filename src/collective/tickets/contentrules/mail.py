@@ -6,22 +6,32 @@ a ticket refers to the ticket's first message, so mail clients show one
 thread per ticket. Mail leaves only after the transaction has committed, so
 a failing SMTP server never loses or rolls back a ticket or a reply: the
 failure is logged.
+
+The rule gives the subject and the message; the parts around the message
+(a CC recipient's introduction and unsubscribe link) and the HTML come from
+the page templates ``ticket-mail-text`` and ``ticket-mail-html``, in the
+site's language, which a site overrides as any Plone template.
 """
 
+from Acquisition import aq_get
 from collective.tickets import _
 from collective.tickets import logger
+from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.content.ticket import ticket_of
+from collective.tickets.core.people import display_name
+from collective.tickets.core.recipients import cc_introduction_due
+from collective.tickets.core.recipients import cc_only_recipients
+from collective.tickets.core.recipients import record_cc_introduction
+from collective.tickets.core.text import text_to_html
+from collective.tickets.core.unsubscribe import unsubscribe_url
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketSettings
-from collective.tickets.notifications import cc_mail_text
-from collective.tickets.notifications import cc_only_recipients
 from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr
 from email.utils import formatdate
 from email.utils import make_msgid
-from html import escape
 from OFS.SimpleItem import SimpleItem
 from plone import api
 from plone.app.contentrules.actions import ActionAddForm
@@ -37,12 +47,10 @@ from zope.globalrequest import getRequest
 from zope.interface import implementer
 from zope.interface import Interface
 
-import re
 import transaction
 
 
 ROOT_SENT_KEY = "collective.tickets.root_message_sent"
-URL_RE = re.compile(r"(https?://[^\s<>\"]+)")
 
 
 class ITicketMailAction(Interface):
@@ -102,16 +110,39 @@ def root_message_id(ticket):
     return f"<ticket.{IUUID(ticket)}@{mail_domain()}>"
 
 
-def text_to_html(text):
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        html = URL_RE.sub(r'<a href="\1">\1</a>', escape(block))
-        paragraphs.append("<p>" + html.replace("\n", "<br>\n") + "</p>")
-    return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
-        + "\n".join(paragraphs)
-        + "\n</body></html>\n"
-    )
+def site_language():
+    return (api.portal.get_default_language() or "en").split("-")[0]
+
+
+def render(name, context, **options):
+    """The mail template (a view) ``name`` rendered with ``options``, in the
+    site's language: the language the rules' own texts were written in."""
+    # A script (or a test) may run the rules outside a published request.
+    request = getRequest() or aq_get(context, "REQUEST")
+    view = api.content.get_view(name=name, context=context, request=request)
+    return view(language=site_language(), **options).strip()
+
+
+def cc_options(ticket, email):
+    """What a CC recipient's mail says besides the message: who added them,
+    in their first mail of the ticket, and the link that takes them off it."""
+    introduce = cc_introduction_due(ticket, email)
+    if introduce:
+        record_cc_introduction(ticket, email)
+    return {
+        "introduce": introduce,
+        "customer_name": display_name(customer_of(ticket)),
+        "email": email,
+        "unsubscribe_url": unsubscribe_url(ticket, email),
+    }
+
+
+def mail_bodies(context, body, body_html, **options):
+    """The text and the HTML of a mail whose message is ``body`` (and, as
+    HTML, ``body_html``)."""
+    text = render("ticket-mail-text", context, body=body, **options)
+    html = render("ticket-mail-html", context, body_html=body_html, **options)
+    return text, html
 
 
 def one_line(text):
@@ -119,7 +150,7 @@ def one_line(text):
 
 
 def build_message(
-    subject, text, sender, recipient, reply_to, message_id, root_id, headers=()
+    subject, text, html, sender, recipient, reply_to, message_id, root_id, headers=()
 ):
     # CRLF line ends: strict SMTP servers refuse bare LF lines as too long.
     message = EmailMessage(policy=policy.SMTP)
@@ -138,7 +169,7 @@ def build_message(
     for name, value in headers:
         message[name] = value
     message.set_content(text)
-    message.add_alternative(text_to_html(text), subtype="html")
+    message.add_alternative(html, subtype="html")
     return message
 
 
@@ -207,21 +238,22 @@ class TicketMailActionExecutor:
         cc_only = (
             cc_only_recipients(ticket, recipients) if ITicket.providedBy(ticket) else ()
         )
+        text_as_html = text_to_html(text)
         messages = []
         for recipient in dict.fromkeys(recipients):
-            body, headers = text, ()
+            options, headers = {}, ()
             if recipient.lower() in cc_only:
-                body, url = cc_mail_text(ticket, recipient, text)
+                options = cc_options(ticket, recipient)
                 # RFC 8058: mail clients offer an "Unsubscribe" button that
                 # POSTs to the same link.
                 headers = (
-                    ("List-Unsubscribe", f"<{url}>"),
+                    ("List-Unsubscribe", f"<{options['unsubscribe_url']}>"),
                     ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
                 )
             messages.append(
                 build_message(
                     subject,
-                    body,
+                    *mail_bodies(ticket, text, text_as_html, **options),
                     sender,
                     recipient,
                     reply_to,
