@@ -70,6 +70,10 @@ def stop(process):
 # Load
 
 
+class LoadFailed(Exception):
+    """A page answered something else than 200 under load."""
+
+
 def load(port, path, auth, seconds, clients):
     """Requests per second that ``clients`` keep-alive connections get for
     ``path`` within ``seconds``; every answer must be a 200."""
@@ -98,20 +102,30 @@ def load(port, path, auth, seconds, clients):
         worker.join()
     elapsed = time.monotonic() - started
     if failures:
-        raise SystemExit(f"{path} answered {failures[0]} under load.")
+        raise LoadFailed(f"{path} answered {failures[0]} under load.")
     return sum(counts) / elapsed
 
 
-def load_figures(instance, targets, repeat, seconds):
+def server_errors(log):
+    """The tracebacks in the server's log, for a request that failed."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    blocks = [b for b in text.split("\n\n") if "Traceback" in b]
+    return "\n\n".join(blocks[-3:]) or text[-4000:]
+
+
+def load_figures(instance, targets, repeat, seconds, log):
     port = free_port()
     zope_ini = instance / "etc" / "zope.ini"
     text = zope_ini.read_text(encoding="utf-8")
     text = text.replace("port = 8080", f"port = {port}\nthreads = {THREADS}")
     zope_ini.write_text(text, encoding="utf-8")
+    # The server's log is kept: a request that fails under load is
+    # explained by the traceback it wrote.
+    log_file = log.open("w", encoding="utf-8")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "runwsgi"), str(zope_ini)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for_port(port, timeout=120, process=server)
@@ -126,6 +140,7 @@ def load_figures(instance, targets, repeat, seconds):
                 samples[name].append(load(port, path, auth, seconds, CLIENTS))
     finally:
         stop(server)
+        log_file.close()
     return {
         name: {
             "median_rps": round(statistics.median(values), 1),
@@ -182,6 +197,8 @@ def table(results):
             f"{value['tickets_per_second']} tickets/s, RSS "
             f"{value['rss_before_mb']} MB before, peak {value['peak_rss_mb']} MB"
         )
+    if results.get("load_failed"):
+        lines.append(f"\nLOAD FAILED: {results['load_failed']} (see server.log)")
     lines.append(f"\nmails received by the sink: {results['mails_sent']}")
     return "\n".join(lines)
 
@@ -273,13 +290,26 @@ def main(argv=None):
         )
         results = json.loads(measured.read_text(encoding="utf-8"))
         print("Load: 8 clients, 10 s a run, waitress with 4 threads", flush=True)
-        load = load_figures(
-            instance, results.pop("load_targets"), args.load_repeat, args.load_seconds
-        )
-        results["figures"].update(load)
-        results["ratios"]["6_requests_per_second_ticket_vs_document"] = round(
-            load["load_ticket"]["median_rps"] / load["load_document"]["median_rps"], 3
-        )
+        server_log = out / "server.log"
+        try:
+            load = load_figures(
+                instance,
+                results.pop("load_targets"),
+                args.load_repeat,
+                args.load_seconds,
+                server_log,
+            )
+        except LoadFailed as failure:
+            # The other figures still count; the failure and its traceback
+            # are reported instead of the requests per second.
+            print(f"{failure} The server said:\n{server_errors(server_log)}")
+            results["load_failed"] = str(failure)
+        else:
+            results["figures"].update(load)
+            results["ratios"]["6_requests_per_second_ticket_vs_document"] = round(
+                load["load_ticket"]["median_rps"] / load["load_document"]["median_rps"],
+                3,
+            )
         inbox = mail / "new"
         results["mails_sent"] = len(list(inbox.iterdir())) if inbox.exists() else 0
     finally:
