@@ -89,3 +89,34 @@ def fetch(layer, userid, url, data=None, json=False):
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     return int(browser.headers["status"].split()[0]), body
+
+
+def parse_mail(raw):
+    """A sent mail (bytes or text) as an EmailMessage."""
+    from email import message_from_bytes
+    from email import message_from_string
+    from email import policy
+
+    if isinstance(raw, bytes):
+        return message_from_bytes(raw, policy=policy.default)
+    return message_from_string(raw, policy=policy.default)
+
+
+class SentMailMixin:
+    """What the mail tests share: commit as a request ends, read what left."""
+
+    def commit(self):
+        """Mail leaves after the commit; each step is a request of its own."""
+        from plone.app.contentrules.handlers import close as reset_rule_filter
+
+        import transaction
+
+        transaction.commit()
+        reset_rule_filter(None)
+
+    def take_mail(self):
+        from collective.tickets.testing import SENT_MAIL
+
+        mails = [parse_mail(raw) for raw in SENT_MAIL]
+        SENT_MAIL.clear()
+        return mails

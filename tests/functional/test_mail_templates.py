@@ -11,13 +11,10 @@ from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import SENT_MAIL
 from collective.tickets.testing import STAFF
-from email import message_from_bytes
-from email import message_from_string
-from email import policy
 from helpers import as_user
+from helpers import SentMailMixin
 from pathlib import Path
 from plone import api
-from plone.app.contentrules.handlers import close as reset_rule_filter
 from plone.stringinterp.interfaces import IStringSubstitution
 from Products.Five.browser.metaconfigure import SimpleViewClass
 from zope.component import getAdapter
@@ -30,18 +27,11 @@ from zope.publisher.interfaces.browser import IDefaultBrowserLayer
 
 import re
 import tempfile
-import transaction
 import unittest
 
 
 CC_MAIL = "boss@example.org"
 UNSUBSCRIBE_URL = r"http://nohost/plone/@@ticket-unsubscribe/\S+"
-
-
-def parse(raw):
-    if isinstance(raw, bytes):
-        return message_from_bytes(raw, policy=policy.default)
-    return message_from_string(raw, policy=policy.default)
 
 
 def text_of(mail):
@@ -57,21 +47,15 @@ class ISiteLayer(IDefaultBrowserLayer):
     """A site's own browser layer, as its theme or policy package has one."""
 
 
-class MailTemplateTestCase(unittest.TestCase):
+class MailTemplateTestCase(SentMailMixin, unittest.TestCase):
     layer = FUNCTIONAL_TESTING
 
     def setUp(self):
         self.portal = self.layer["portal"]
         SENT_MAIL.clear()
 
-    def commit(self):
-        transaction.commit()
-        reset_rule_filter(None)
-
     def mail_to(self, address):
-        mails = [parse(raw) for raw in SENT_MAIL]
-        SENT_MAIL.clear()
-        (mail,) = [mail for mail in mails if mail["To"] == address]
+        (mail,) = [mail for mail in self.take_mail() if mail["To"] == address]
         return mail
 
     def open_ticket(self, text="<p>It <b>jams</b>.</p>"):

@@ -10,15 +10,13 @@ from collective.tickets.testing import OTHER_CUSTOMER
 from collective.tickets.testing import SENT_MAIL
 from collective.tickets.testing import STAFF
 from collective.tickets.testing import USERS
-from email import message_from_bytes
-from email import message_from_string
-from email import policy
 from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for
+from helpers import parse_mail
+from helpers import SentMailMixin
 from pathlib import Path
 from plone import api
-from plone.app.contentrules.handlers import close as reset_rule_filter
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.uuid.interfaces import IUUID
@@ -40,28 +38,12 @@ STAFF_MAIL = USERS[STAFF]["email"]
 CC_MAIL = "boss@example.org"
 
 
-def parse(raw):
-    if isinstance(raw, bytes):
-        return message_from_bytes(raw, policy=policy.default)
-    return message_from_string(raw, policy=policy.default)
-
-
-class NotificationTestCase(unittest.TestCase):
+class NotificationTestCase(SentMailMixin, unittest.TestCase):
     layer = FUNCTIONAL_TESTING
 
     def setUp(self):
         self.portal = self.layer["portal"]
         SENT_MAIL.clear()
-
-    def commit(self):
-        """Mail leaves after the commit; each step is a request of its own."""
-        transaction.commit()
-        reset_rule_filter(None)
-
-    def take_mail(self):
-        mails = [parse(raw) for raw in SENT_MAIL]
-        SENT_MAIL.clear()
-        return mails
 
     def recipients(self, mails):
         return sorted(mail["To"] for mail in mails)
@@ -292,7 +274,7 @@ class TestRealSmtp(NotificationTestCase):
             sorted([CUSTOMER_MAIL, CC_MAIL, STAFF_MAIL]),
         )
         for envelope in sink.envelopes:
-            mail = parse(envelope.content)
+            mail = parse_mail(envelope.content)
             self.assertEqual(mail["To"], envelope.rcpt_tos[0])
             text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
             self.assertRegex(text, r"(?m)^ *- one\n\n *- two$")

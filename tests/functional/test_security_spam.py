@@ -15,16 +15,13 @@ from collective.tickets.testing import SENT_MAIL
 from collective.tickets.testing import STAFF
 from collective.tickets.testing import USERS
 from DateTime import DateTime
-from email import message_from_bytes
-from email import message_from_string
-from email import policy
 from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for
 from helpers import new_ticket_fields
 from helpers import post_multipart
+from helpers import SentMailMixin
 from plone import api
-from plone.app.contentrules.handlers import close as reset_rule_filter
 from plone.uuid.interfaces import IUUID
 
 import json
@@ -39,17 +36,11 @@ CC_MAIL = "boss@example.org"
 UNSUBSCRIBE_RE = re.compile(r"(http://\S+/@@ticket-unsubscribe/\S+)")
 
 
-def parse(raw):
-    if isinstance(raw, bytes):
-        return message_from_bytes(raw, policy=policy.default)
-    return message_from_string(raw, policy=policy.default)
-
-
 def text_of(mail):
     return mail.get_body(("plain",)).get_content()
 
 
-class SpamTestCase(unittest.TestCase):
+class SpamTestCase(SentMailMixin, unittest.TestCase):
     layer = FUNCTIONAL_TESTING
 
     def setUp(self):
@@ -60,16 +51,6 @@ class SpamTestCase(unittest.TestCase):
     def set(self, name, value):
         api.portal.set_registry_record(name, value, interface=ITicketSettings)
         transaction.commit()
-
-    def commit(self):
-        """Mail leaves after the commit; each step is a request of its own."""
-        transaction.commit()
-        reset_rule_filter(None)
-
-    def take_mail(self):
-        mails = [parse(raw) for raw in SENT_MAIL]
-        SENT_MAIL.clear()
-        return mails
 
     def create(self, subject="Printer jam", cc=(), userid=CUSTOMER, **kw):
         with as_user(self.portal, userid):

@@ -90,3 +90,12 @@ def test_the_menu_counts_tickets_in_progress(portal, two_customers):
         assert count_in_progress(OTHER_CUSTOMER) == 1
         # Another customer's tickets are not counted, even if asked for.
         assert count_in_progress(CUSTOMER) == 0
+
+
+def test_words_written_as_entities_are_found(portal):
+    """The index reads the words, not the markup: an accent sent as an
+    entity (as some clients write it) is found as the letter."""
+    with as_user(portal, CUSTOMER):
+        tickets.create("Menu", "<p>The caf&#233; <b>pri</b>ces are wrong</p>")
+        found = [b.Title for b in find_tickets(ticket_query(text="café"))]
+    assert found == ["Menu"]

@@ -3,7 +3,7 @@
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.conversation import message_author
-from collective.tickets.core.text import plain_text
+from collective.tickets.core.text import searchable_words
 from plone.indexer import indexer
 
 
@@ -45,10 +45,10 @@ def ticket_reply_count(ticket):
 @indexer(ITicket)
 def searchable_text(ticket):
     """The subject, the first message and every reply: staff search them all."""
-    parts = [ticket.Title(), plain_text(ticket.text.raw if ticket.text else "")]
+    parts = [ticket.Title(), searchable_words(ticket.text.raw if ticket.text else "")]
     for reply in ticket.objectValues():
         text = getattr(reply, "text", None)
-        parts.append(plain_text(text.raw if text else ""))
+        parts.append(searchable_words(text.raw if text else ""))
     return " ".join(part for part in parts if part)
 
 
