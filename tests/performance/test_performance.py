@@ -93,6 +93,25 @@ class TestMessageText(unittest.TestCase):
         self.assertEqual(first, again)
         self.assertEqual([], calls)
 
+    def test_the_mails_text_reuses_the_pages_filtering(self):
+        from collective.tickets.core.recipients import message_text
+
+        tickets.conversation(self.ticket)
+        calls = []
+        original = RichTextValue.output_relative_to
+
+        def counting(value, context):
+            calls.append(context)
+            return original(value, context)
+
+        RichTextValue.output_relative_to = counting
+        try:
+            text = message_text(self.ticket)
+        finally:
+            RichTextValue.output_relative_to = original
+        self.assertEqual("Hello there", text)
+        self.assertEqual([], calls)
+
     def test_a_changed_text_is_filtered_again(self):
         tickets.conversation(self.ticket)
         self.ticket.text = RichTextValue("<p>New <i>words</i></p>", "text/html")
@@ -100,7 +119,9 @@ class TestMessageText(unittest.TestCase):
 
     def test_the_memory_is_never_stored(self):
         tickets.conversation(self.ticket)
-        self.assertNotIn("_v_text_html", aq_base(self.ticket).__getstate__())
+        state = aq_base(self.ticket).__getstate__()
+        self.assertNotIn("_v_text_html", state)
+        self.assertNotIn("_v_filtered_html", state)
 
 
 class TestListingQueries(unittest.TestCase):

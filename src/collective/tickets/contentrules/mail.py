@@ -239,21 +239,28 @@ class TicketMailActionExecutor:
             cc_only_recipients(ticket, recipients) if ITicket.providedBy(ticket) else ()
         )
         text_as_html = text_to_html(text)
+        # Everyone but a CC-only recipient reads the same mail: rendered once.
+        common_bodies = None
         messages = []
         for recipient in dict.fromkeys(recipients):
-            options, headers = {}, ()
+            headers = ()
             if recipient.lower() in cc_only:
                 options = cc_options(ticket, recipient)
+                bodies = mail_bodies(ticket, text, text_as_html, **options)
                 # RFC 8058: mail clients offer an "Unsubscribe" button that
                 # POSTs to the same link.
                 headers = (
                     ("List-Unsubscribe", f"<{options['unsubscribe_url']}>"),
                     ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
                 )
+            else:
+                if common_bodies is None:
+                    common_bodies = mail_bodies(ticket, text, text_as_html)
+                bodies = common_bodies
             messages.append(
                 build_message(
                     subject,
-                    *mail_bodies(ticket, text, text_as_html, **options),
+                    *bodies,
                     sender,
                     recipient,
                     reply_to,

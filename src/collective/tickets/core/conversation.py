@@ -94,6 +94,23 @@ def message_attachments(obj):
 REMOTE_IMAGE_LABEL = _("label_remote_image", default="Remote image (click to open)")
 
 
+def filtered_html(obj):
+    """The message's text through the safe-HTML filter, as Plone would show
+    it: filtered once per text and address, then kept with the object in
+    memory (a volatile attribute, never stored). The page and the mails both
+    start from it, so a message is never filtered twice."""
+    value = obj.text
+    if not value:
+        return ""
+    key = (value.raw, obj.absolute_url())
+    cached = getattr(aq_base(obj), "_v_filtered_html", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    html = value.output_relative_to(obj)
+    obj._v_filtered_html = (key, html)
+    return html
+
+
 def message_html(obj):
     """The message's text as safe HTML.
 
@@ -115,7 +132,7 @@ def message_html(obj):
     if cached is not None and cached[0] == key:
         return cached[1]
     html = without_remote_images(
-        value.output_relative_to(obj), api.portal.get().absolute_url(), label
+        filtered_html(obj), api.portal.get().absolute_url(), label
     )
     obj._v_text_html = (key, html)
     return html

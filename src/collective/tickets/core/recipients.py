@@ -5,6 +5,7 @@ What the mails look like is the mail action's (``contentrules.mail``).
 
 from Acquisition import aq_base
 from collective.tickets.content.ticket import customer_of
+from collective.tickets.core.conversation import filtered_html
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import staff_emails
 from collective.tickets.core.people import unique_emails
@@ -101,4 +102,4 @@ def record_cc_introduction(ticket, email):
 def message_text(obj):
     """A message's text as plain text, from what the safe-HTML filter left of
     it: what the reader sees on the ticket's page."""
-    return plain_text(obj.text.output_relative_to(obj) if obj.text else "")
+    return plain_text(filtered_html(obj))
