@@ -2,24 +2,20 @@
 
 A CC recipient has no account and no password: the link in their mail is
 their only proof. It carries the ticket's UID and the address, signed with
-HMAC-SHA256 by a key of the site's plone.keyring in a ring of our own. That
-ring is never rotated (``_system`` is rotated weekly and would break the
-links of every ticket older than a few weeks); it holds several keys so an
-administrator can rotate it by hand while old links keep working until
-their key drops out.
+HMAC-SHA256 by a key of a ring of our own in the site's plone.keyring
+(see ``core.keys``).
 """
 
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.core.keys import b64
+from collective.tickets.core.keys import digest
+from collective.tickets.core.keys import ring_keys
+from collective.tickets.core.keys import unb64
 from plone import api
 from plone.app.uuid.utils import uuidToObject
-from plone.keyring.interfaces import IKeyManager
-from plone.keyring.keyring import Keyring
 from plone.uuid.interfaces import IUUID
-from zope.component import getUtility
 
-import base64
 import binascii
-import hashlib
 import hmac
 
 
@@ -31,43 +27,24 @@ class InvalidToken(ValueError):
     """The link was cut, changed, or signed by another site."""
 
 
-def _ring(create=False):
-    manager = getUtility(IKeyManager)
-    if RING not in manager:
-        if not create:
-            return []
-        manager[RING] = Keyring(5)
-        manager[RING].fill()
-    return [key for key in manager[RING] if key]
-
-
-def _b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _signature(key, uid, email):
-    payload = f"{uid}\n{email.lower()}".encode()
-    return _b64(hmac.new(key.encode(), payload, hashlib.sha256).digest())
+    return b64(digest(key, f"{uid}\n{email.lower()}"))
 
 
 def make_token(ticket, email):
     uid = IUUID(ticket)
-    key = _ring(create=True)[0]
-    return ".".join((uid, _b64(email.encode()), _signature(key, uid, email)))
+    key = ring_keys(RING, create=True)[0]
+    return ".".join((uid, b64(email.encode()), _signature(key, uid, email)))
 
 
 def read_token(token):
     """The ticket UID and the address of a genuine token, or InvalidToken."""
     try:
         uid, encoded, signature = (token or "").split(".")
-        email = _unb64(encoded).decode()
+        email = unb64(encoded).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidToken(token) from None
-    for key in _ring():
+    for key in ring_keys(RING):
         if hmac.compare_digest(_signature(key, uid, email), signature):
             return uid, email
     raise InvalidToken(token)
