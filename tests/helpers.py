@@ -120,3 +120,22 @@ class SentMailMixin:
         mails = [parse_mail(raw) for raw in SENT_MAIL]
         SENT_MAIL.clear()
         return mails
+
+
+class SMTPSink:
+    """aiosmtpd handler keeping what a real SMTP server received."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+class RefusingSink(SMTPSink):
+    """An SMTP server that refuses every message for good (5xx)."""
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "550 5.7.1 Relaying denied"

@@ -9,6 +9,7 @@ import requests
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 
@@ -152,5 +153,13 @@ class TestCluster(unittest.TestCase):
             self.url(2, TICKET_PATH), files=self.reply_data(2, "Mail me"), timeout=120
         )
         sink = Path(self.tmp.name) / "mail" / "new"
-        mails = [path.read_text(errors="replace") for path in sink.iterdir()]
-        self.assertTrue(any("Mail me" in mail for mail in mails))
+
+        def arrived():
+            mails = [path.read_text(errors="replace") for path in sink.iterdir()]
+            return any("Mail me" in mail for mail in mails)
+
+        # The instance's mail queue sends it (its thread looks every 3 s).
+        deadline = time.monotonic() + 60
+        while not arrived() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertTrue(arrived(), "the reply's mail never reached the sink")

@@ -3,6 +3,8 @@
 from collective.tickets import api as tickets
 from collective.tickets.contentrules.rules import install_rules
 from collective.tickets.contentrules.rules import uninstall_rules
+from collective.tickets.core.mailin.tokens import reply_address
+from collective.tickets.core.mailin.tokens import root_message_id
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
@@ -14,12 +16,13 @@ from helpers import as_user
 from helpers import authenticator
 from helpers import browser_for
 from helpers import parse_mail
+from helpers import RefusingSink
 from helpers import SentMailMixin
+from helpers import SMTPSink
 from pathlib import Path
 from plone import api
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
-from plone.uuid.interfaces import IUUID
 from Products.MailHost.MailHost import MailHost
 
 import sys
@@ -55,7 +58,7 @@ class NotificationTestCase(SentMailMixin, unittest.TestCase):
         return ticket
 
     def root_id(self, ticket):
-        return f"<ticket.{IUUID(ticket)}@example.com>"
+        return root_message_id(ticket)
 
 
 class TestRules(NotificationTestCase):
@@ -96,7 +99,9 @@ class TestRules(NotificationTestCase):
                 self.assertEqual(mail["In-Reply-To"], self.root_id(ticket))
                 self.assertEqual(mail["References"], self.root_id(ticket))
                 self.assertNotEqual(mail["Message-ID"], self.root_id(ticket))
-            self.assertEqual(mail["Reply-To"], "helpdesk@example.com")
+            # The support address, with the ticket's signed code.
+            self.assertEqual(mail["Reply-To"], reply_address(ticket))
+            self.assertTrue(mail["Reply-To"].startswith("helpdesk+"))
             self.assertEqual(mail["From"], "Helpdesk <helpdesk@example.com>")
 
     def test_staff_address_from_the_settings_gets_staff_mail(self):
@@ -230,17 +235,6 @@ class TestRules(NotificationTestCase):
         )
 
 
-class SMTPSink:
-    """aiosmtpd handler keeping what a real SMTP server received."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
 class TestRealSmtp(NotificationTestCase):
     def start_smtp_server(self):
         from aiosmtpd.controller import Controller
@@ -291,11 +285,6 @@ class TestRealSmtp(NotificationTestCase):
             tickets.create("Never happened", "<p>x</p>")
         transaction.abort()
         self.assertEqual(sink.envelopes, [])
-
-
-class RefusingSink(SMTPSink):
-    async def handle_DATA(self, server, session, envelope):
-        return "550 5.7.1 Relaying denied"
 
 
 class TestSmtpRefuses(NotificationTestCase):
