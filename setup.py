@@ -38,6 +38,11 @@ setup(
     install_requires=[
         "Products.CMFPlone>=6.2",
         "collective.z3cform.datagridfield>=4",
+        # Reply by e-mail: reading the mailbox, and keeping only the new
+        # text of a reply (each library covers what the other misses).
+        "imap-tools",
+        "mail-parser-reply",
+        "quotequail",
         "plone.api>=3",
         "plone.app.contentrules",
         "plone.app.dexterity",
@@ -61,6 +66,8 @@ setup(
             "hypothesis",
             # The browser journeys, in Debian's Chromium.
             "playwright",
+            # The IMAP server the mail-in tests start (pure Python).
+            "pymap",
             # make run-cluster and the two-instance test.
             "requests",
             "ZEO",
@@ -78,5 +85,9 @@ setup(
     },
     entry_points={
         "z3c.autoinclude.plugin": ["target = plone"],
+        "console_scripts": [
+            "tickets-mail-in = collective.tickets.commands.mail_in:main",
+            "tickets-fetch-mail = collective.tickets.commands.fetch_mail:main",
+        ],
     },
 )

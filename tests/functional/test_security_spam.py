@@ -7,6 +7,7 @@ them and can leave a ticket with a signed link, without an account.
 
 from collective.tickets import api as tickets
 from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.mailin.tokens import root_message_id
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
@@ -249,7 +250,7 @@ class TestMailsCarryTheNewMessageOnly(SpamTestCase):
             self.assertIn("In progress", text)
             self.assertIn(ticket.absolute_url(), text)
             self.assertNotIn("It jams.", text)
-            root_id = f"<ticket.{IUUID(ticket)}@example.com>"
+            root_id = root_message_id(ticket)
             self.assertEqual(mail["In-Reply-To"], root_id)
             self.assertEqual(mail["References"], root_id)
         with as_user(self.portal, CUSTOMER):

@@ -1,6 +1,8 @@
 """What installing (and uninstalling) collective.tickets does to a site."""
 
 from collective.tickets import api as tickets
+from collective.tickets.core.mailin.tokens import reply_address
+from collective.tickets.core.unsubscribe import unsubscribe_url
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import INTEGRATION_TESTING
 from collective.tickets.testing import OTHER_CUSTOMER
@@ -12,6 +14,9 @@ from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
 from plone.browserlayer.utils import registered_layers
 from plone.dexterity.utils import createContentInContainer
+from plone.keyring.interfaces import IKeyManager
+from plone.registry.interfaces import IRegistry
+from zope.component import getUtility
 
 import unittest
 
@@ -152,6 +157,12 @@ class TestUninstall(unittest.TestCase):
 
     def setUp(self):
         self.portal = self.layer["portal"]
+        # Secrets are made on first use: use them, as a running site has.
+        tickets.mail_in_key()
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create("Before uninstall", "<p>x</p>")
+        unsubscribe_url(ticket, "cc@example.com")
+        reply_address(ticket)
         installer = self.portal.unrestrictedTraverse("@@installer")
         installer.uninstall_product("collective.tickets")
 
@@ -172,9 +183,16 @@ class TestUninstall(unittest.TestCase):
         catalog = api.portal.get_tool("portal_catalog")
         self.assertNotIn("ticket_customer", catalog.indexes())
         self.assertNotIn("ticket_last_author", catalog.schema())
+        self.assertNotIn("ticket_mail_ids", catalog.indexes())
         self.assertNotIn(
             "TicketReply", api.portal.get_registry_record("plone.types_not_searched")
         )
+        registry = getUtility(IRegistry)
+        self.assertFalse(
+            [name for name in registry.records if name.startswith("collective.tickets")]
+        )
+        keyrings = getUtility(IKeyManager)
+        self.assertFalse([name for name in keyrings if name.startswith("collective.")])
 
 
 class TestNewSites(unittest.TestCase):

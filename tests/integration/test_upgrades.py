@@ -1,5 +1,8 @@
 """Upgrade steps, run on a site that looks like the version before them."""
 
+from collective.tickets.core.keys import ring_keys
+from collective.tickets.core.mailin.key import KEY_RECORD
+from collective.tickets.core.mailin.tokens import RING
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import INTEGRATION_TESTING
@@ -8,13 +11,20 @@ from plone.app.users.browser.schemaeditor import applySchema
 from plone.app.users.browser.schemaeditor import get_schema
 from plone.app.users.browser.schemaeditor import load_ttw_schema
 from plone.app.users.schema import SCHEMATA_KEY
+from plone.keyring.interfaces import IKeyManager
 from plone.registry.interfaces import IRegistry
 from plone.supermodel import loadString
 from plone.supermodel import serializeModel
+from plone.supermodel.interfaces import FIELDSETS_KEY
+from Products.MailHost.MailHost import MailHost
+from unittest import mock
 from zope.component import getUtility
 from zope.i18nmessageid import Message
 from zope.schema import getFieldNamesInOrder
 
+import os
+import shutil
+import tempfile
 import unittest
 
 
@@ -113,3 +123,69 @@ class TestUpgradeTo1002(unittest.TestCase):
         applySchema(serializeModel(model))
         self.setup.upgradeProfile(PROFILE, dest="1002")
         self.assertEqual(self.display_name_field().title, "Signature")
+
+
+# The settings of the "Reply by e-mail" fieldset came with 1003.
+NEW_IN_1003 = next(
+    fieldset.fields
+    for fieldset in ITicketSettings.queryTaggedValue(FIELDSETS_KEY)
+    if fieldset.__name__ == "mail_in"
+)
+
+
+class TestUpgradeTo1003(unittest.TestCase):
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        self.setup = api.portal.get_tool("portal_setup")
+        registry = getUtility(IRegistry)
+        # A 1002 site: no mail-in settings, key, keyring or index; a setting
+        # the manager changed; a real MailHost without a queue.
+        for field in NEW_IN_1003:
+            del registry.records[record_name(field)]
+        del registry.records[KEY_RECORD]
+        keyrings = getUtility(IKeyManager)
+        if RING in keyrings:
+            del keyrings[RING]
+        api.portal.get_tool("portal_catalog").delIndex("ticket_mail_ids")
+        api.portal.set_registry_record("max_file_size", 3, interface=ITicketSettings)
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.mailhost = MailHost("MailHost")
+        self.portal.MailHost = self.mailhost
+        self.setup.setLastVersionForProfile(PROFILE, "1002")
+
+    def test_upgrade_adds_mail_in_and_keeps_the_old_settings(self):
+        queue = os.path.join(self.tmp, "mailqueue")
+        with mock.patch(
+            "collective.tickets.core.mailqueue.default_queue_directory",
+            return_value=queue,
+        ):
+            self.setup.upgradeProfile(PROFILE, dest="1003")
+        registry = getUtility(IRegistry)
+        for field in NEW_IN_1003:
+            with self.subTest(field=field):
+                self.assertEqual(
+                    registry[record_name(field)], ITicketSettings[field].default
+                )
+        self.assertEqual(
+            api.portal.get_registry_record("max_file_size", interface=ITicketSettings),
+            3,
+        )
+        self.assertTrue(registry[KEY_RECORD])
+        self.assertTrue(ring_keys(RING))
+        self.assertIn(
+            "ticket_mail_ids", api.portal.get_tool("portal_catalog").indexes()
+        )
+        self.assertTrue(self.mailhost.smtp_queue)
+        self.assertEqual(self.mailhost.smtp_queue_directory, queue)
+        self.assertTrue(os.path.isdir(os.path.join(queue, "new")))
+        self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1003",))
+
+    def test_a_queue_the_manager_set_up_is_kept(self):
+        own = os.path.join(self.tmp, "own-queue")
+        self.mailhost.smtp_queue = True
+        self.mailhost.smtp_queue_directory = own
+        self.setup.upgradeProfile(PROFILE, dest="1003")
+        self.assertEqual(self.mailhost.smtp_queue_directory, own)

@@ -28,6 +28,10 @@ from collective.tickets.core.lifecycle import reopen
 from collective.tickets.core.lifecycle import reply
 from collective.tickets.core.lifecycle import REPLY_COMPLETED
 from collective.tickets.core.lifecycle import state
+from collective.tickets.core.mailin.key import mail_in_key
+from collective.tickets.core.mailin.parse import NotAMessage
+from collective.tickets.core.mailin.receive import Outcome
+from collective.tickets.core.mailin.receive import receive_mail
 from collective.tickets.core.message import clean_attachments
 from collective.tickets.core.message import clean_subject
 from collective.tickets.core.message import clean_text
@@ -44,6 +48,8 @@ __all__ = [
     "REPLY_COMPLETED",
     "Attachment",
     "Message",
+    "NotAMessage",
+    "Outcome",
     "TicketInputError",
     "TicketStateError",
     "clean_attachments",
@@ -55,11 +61,13 @@ __all__ = [
     "is_blank_html",
     "may_close",
     "may_reopen",
+    "mail_in_key",
     "may_reply",
     "member_folder",
     "message_attachments",
     "message_author",
     "message_html",
+    "receive_mail",
     "reopen",
     "replies",
     "reply",

@@ -2,6 +2,7 @@ from collective.tickets import _
 from plone.app.z3cform.widgets.text import TextLinesFieldWidget
 from plone.autoform import directives
 from plone.supermodel import model
+from z3c.form.browser.password import PasswordFieldWidget
 from zope import schema
 from zope.interface import Attribute
 from zope.interface.interfaces import IObjectEvent
@@ -100,6 +101,141 @@ class ITicketSettings(model.Schema):
         ),
         required=False,
         default="",
+    )
+
+    # Reply by e-mail: how mail from outside reaches the tickets.
+    model.fieldset(
+        "mail_in",
+        label=_("fieldset_mail_in", default="Reply by e-mail"),
+        fields=[
+            "support_address",
+            "plus_addressing",
+            "unknown_senders_may_open",
+            "imap_host",
+            "imap_port",
+            "imap_security",
+            "imap_user",
+            "imap_password",
+            "imap_folder",
+            "imap_processed_folder",
+            "imap_refused_folder",
+        ],
+    )
+
+    support_address = schema.TextLine(
+        title=_("label_support_address", default="Support address"),
+        description=_(
+            "help_support_address",
+            default="The address customers write to (soporte@example.com). "
+            "Notifications name it as their Reply-To, and mail to it opens or "
+            "answers tickets. Leave it empty to use the Reply-To address above, "
+            "or else the site's e-mail sender address.",
+        ),
+        required=False,
+        default="",
+    )
+
+    plus_addressing = schema.Bool(
+        title=_(
+            "label_plus_addressing",
+            default="Name the ticket in the Reply-To address (soporte+code@...)",
+        ),
+        description=_(
+            "help_plus_addressing",
+            default="Each notification's Reply-To carries a signed code of its "
+            "ticket after a plus sign. The mail server must deliver "
+            "soporte+anything@ to soporte@ (most do). If it cannot, replies are "
+            "matched by their In-Reply-To and References headers only.",
+        ),
+        default=True,
+        required=False,
+    )
+
+    unknown_senders_may_open = schema.Bool(
+        title=_(
+            "label_unknown_senders_may_open",
+            default="Senders without an account may open tickets by e-mail",
+        ),
+        description=_(
+            "help_unknown_senders_may_open",
+            default="If set, a mail from an unknown address creates an account "
+            "for its sender and opens a ticket in it. If not, such mail is "
+            "refused and nothing of it is stored.",
+        ),
+        default=False,
+        required=False,
+    )
+
+    imap_host = schema.TextLine(
+        title=_("label_imap_host", default="Mailbox server (IMAP)"),
+        description=_(
+            "help_imap_host",
+            default="Leave it empty when mail arrives through the mail server's "
+            "pipe or a webhook (@@mail-in) instead.",
+        ),
+        required=False,
+        default="",
+    )
+
+    imap_port = schema.Int(
+        title=_("label_imap_port", default="Port"),
+        description=_("help_imap_port", default="993 for TLS, 143 otherwise."),
+        min=1,
+        max=65535,
+        default=993,
+        required=True,
+    )
+
+    imap_security = schema.Choice(
+        title=_("label_imap_security", default="Connection security"),
+        vocabulary="collective.tickets.ImapSecurity",
+        default="tls",
+        required=True,
+    )
+
+    imap_user = schema.TextLine(
+        title=_("label_imap_user", default="Mailbox user"),
+        required=False,
+        default="",
+    )
+
+    directives.widget("imap_password", PasswordFieldWidget)
+    imap_password = schema.TextLine(
+        title=_("label_imap_password", default="Mailbox password"),
+        description=_(
+            "help_imap_password",
+            default="Stored in the site's registry, readable by its managers.",
+        ),
+        required=False,
+        default="",
+    )
+
+    imap_folder = schema.TextLine(
+        title=_("label_imap_folder", default="Folder to read"),
+        default="INBOX",
+        required=True,
+    )
+
+    imap_processed_folder = schema.TextLine(
+        title=_("label_imap_processed_folder", default="Folder for processed mail"),
+        description=_(
+            "help_imap_processed_folder",
+            default="Mail that was stored or deliberately dropped is moved here.",
+        ),
+        default="Processed",
+        required=True,
+    )
+
+    imap_refused_folder = schema.TextLine(
+        title=_("label_imap_refused_folder", default="Folder for refused mail"),
+        description=_(
+            "help_imap_refused_folder",
+            default="Mail that was refused (a stranger, a forged code) is moved "
+            "here. Mail that failed with an error stays in the folder read, for "
+            "the next run.",
+        ),
+        default="Refused",
+        required=True,
     )
 
     # Abuse limits: a customer account must not become a spam relay.

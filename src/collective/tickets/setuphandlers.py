@@ -12,6 +12,7 @@ class HiddenProfiles:
         return [
             "collective.tickets:uninstall",
             "collective.tickets.upgrades:to_1001",
+            "collective.tickets.upgrades:to_1003",
         ]
 
 
@@ -52,6 +53,36 @@ def ensure_members_folder():
         logger.info("Created the members folder %s", folder.absolute_url_path())
 
 
+def prepare_mail():
+    """Reply by e-mail's secrets, and the MailHost's queue for outgoing mail
+    (left as it is when the site manager configured a queue already)."""
+    from collective.tickets.core.keys import ring_keys
+    from collective.tickets.core.mailin.key import mail_in_key
+    from collective.tickets.core.mailin.tokens import RING
+    from collective.tickets.core.mailqueue import enable_mail_queue
+
+    mail_in_key()
+    ring_keys(RING, create=True)
+    enable_mail_queue()
+
+
+def forget_mail_secrets():
+    """The keys that sign reply addresses, Message-IDs and unsubscribe links,
+    and the record of automatic answers. The MailHost's queue stays on: it
+    is the MailHost's own setting, as useful to the site without us."""
+    from collective.tickets.core.mailin.answers import forget_answers
+    from collective.tickets.core.mailin.tokens import RING as MAIL_RING
+    from collective.tickets.core.unsubscribe import RING as UNSUBSCRIBE_RING
+    from plone.keyring.interfaces import IKeyManager
+    from zope.component import getUtility
+
+    manager = getUtility(IKeyManager)
+    for ring in (MAIL_RING, UNSUBSCRIBE_RING):
+        if ring in manager:
+            del manager[ring]
+    forget_answers()
+
+
 def post_install(context):
     from collective.tickets.contentrules.rules import install_rules
     from collective.tickets.member_fields import add_member_fields
@@ -60,6 +91,7 @@ def post_install(context):
     ensure_members_folder()
     install_rules()
     add_member_fields()
+    prepare_mail()
 
 
 def uninstall(context):
@@ -68,6 +100,7 @@ def uninstall(context):
     from collective.tickets.member_fields import remove_member_fields
 
     uninstall_rules()
+    forget_mail_secrets()
     remove_member_fields()
     unrestrict_member_folders()
     mystuff = getattr(api.portal.get_tool("portal_actions").user, "mystuff", None)

@@ -14,6 +14,7 @@ from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.people import display_name
 from collective.tickets.core.states import state_badge
 from collective.tickets.core.states import state_title
+from collective.tickets.permissions import ManageTickets
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
 from plone.autoform.form import AutoExtensibleForm
@@ -64,6 +65,12 @@ class TicketView(BrowserView):
     def back_link(self):
         url, title = tickets_home()
         return {"url": url, "title": title}
+
+    @property
+    def is_staff(self):
+        """Whether the reader may open the original mails (the view itself
+        checks the same permission)."""
+        return bool(api.user.has_permission(ManageTickets, obj=self.context))
 
 
 class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):

@@ -43,5 +43,10 @@ def reindex_ticket_activity(reply, event):
     ticket = event.newParent if event.newParent is not None else event.oldParent
     if ITicket.providedBy(ticket):
         ticket.reindexObject(
-            idxs=["ticket_last_activity", "ticket_awaiting_staff", "SearchableText"]
+            idxs=[
+                "ticket_last_activity",
+                "ticket_awaiting_staff",
+                "ticket_mail_ids",
+                "SearchableText",
+            ]
         )

@@ -1,11 +1,17 @@
 """The "Send ticket e-mail" content rule action.
 
 One message per recipient (no one sees the others' addresses), with a text
-and an HTML part, the site's Reply-To, and threading headers: every mail of
-a ticket refers to the ticket's first message, so mail clients show one
-thread per ticket. Mail leaves only after the transaction has committed, so
-a failing SMTP server never loses or rolls back a ticket or a reply: the
-failure is logged.
+and an HTML part, and what lets an answer find its way back: a Reply-To
+that names the ticket with a signed code, and signed Message-IDs in
+threading headers (every mail of a ticket refers to the ticket's first
+message, so mail clients show one thread per ticket). See
+``core.mailin.tokens``.
+
+The mail is handed to the MailHost inside the transaction: with its queue
+on (the add-on turns it on at install, ``core.mailqueue``) it is written to
+the queue when the change commits and delivered by a background thread,
+which retries while the mail server is down; nothing is sent for a change
+that is rolled back.
 
 The rule gives the subject and the message; the parts around the message
 (a CC recipient's introduction and unsubscribe link) and the HTML come from
@@ -19,6 +25,13 @@ from collective.tickets import logger
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.content.ticket import ticket_of
+from collective.tickets.core.mailin.tokens import new_message_id
+from collective.tickets.core.mailin.tokens import reply_address
+from collective.tickets.core.mailin.tokens import root_message_id
+from collective.tickets.core.outgoing import mark_automatic
+from collective.tickets.core.outgoing import new_message
+from collective.tickets.core.outgoing import queue
+from collective.tickets.core.outgoing import sender_address
 from collective.tickets.core.people import display_name
 from collective.tickets.core.recipients import cc_introduction_due
 from collective.tickets.core.recipients import cc_only_recipients
@@ -26,12 +39,7 @@ from collective.tickets.core.recipients import record_cc_introduction
 from collective.tickets.core.text import text_to_html
 from collective.tickets.core.unsubscribe import unsubscribe_url
 from collective.tickets.interfaces import ITicketCreatedEvent
-from collective.tickets.interfaces import ITicketSettings
-from email import policy
-from email.message import EmailMessage
-from email.utils import formataddr
 from email.utils import formatdate
-from email.utils import make_msgid
 from OFS.SimpleItem import SimpleItem
 from plone import api
 from plone.app.contentrules.actions import ActionAddForm
@@ -40,14 +48,11 @@ from plone.app.contentrules.browser.formhelper import ContentRuleFormWrapper
 from plone.contentrules.rule.interfaces import IExecutable
 from plone.contentrules.rule.interfaces import IRuleElementData
 from plone.stringinterp.interfaces import IStringInterpolator
-from plone.uuid.interfaces import IUUID
 from zope import schema
 from zope.component import adapter
 from zope.globalrequest import getRequest
 from zope.interface import implementer
 from zope.interface import Interface
-
-import transaction
 
 
 ROOT_SENT_KEY = "collective.tickets.root_message_sent"
@@ -100,16 +105,6 @@ class TicketMailAction(SimpleItem):
         )
 
 
-def mail_domain():
-    sender = api.portal.get_registry_record("plone.email_from_address", default="")
-    return sender.rpartition("@")[2] or "localhost"
-
-
-def root_message_id(ticket):
-    """The Message-ID of the ticket's first mail, which every later mail refers to."""
-    return f"<ticket.{IUUID(ticket)}@{mail_domain()}>"
-
-
 def site_language():
     return (api.portal.get_default_language() or "en").split("-")[0]
 
@@ -153,7 +148,7 @@ def build_message(
     subject, text, html, sender, recipient, reply_to, message_id, root_id, headers=()
 ):
     # CRLF line ends: strict SMTP servers refuse bare LF lines as too long.
-    message = EmailMessage(policy=policy.SMTP)
+    message = new_message()
     message["Subject"] = one_line(subject)
     message["From"] = sender
     message["To"] = recipient
@@ -165,29 +160,12 @@ def build_message(
         message["In-Reply-To"] = root_id
         message["References"] = root_id
     # Tells vacation responders and mail loops to stay quiet.
-    message["Auto-Submitted"] = "auto-generated"
+    mark_automatic(message)
     for name, value in headers:
         message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
-
-
-def send_after_commit(mailhost, messages):
-    def send(succeeded):
-        if not succeeded:
-            return
-        for message in messages:
-            try:
-                mailhost.send(message, immediate=True)
-            except Exception:  # noqa: BLE001 - any failure: log it, lose nothing
-                logger.exception(
-                    "Could not send the ticket e-mail %r to %s",
-                    message["Subject"],
-                    message["To"],
-                )
-
-    transaction.get().addAfterCommitHook(send)
 
 
 @implementer(IExecutable)
@@ -200,28 +178,13 @@ class TicketMailActionExecutor:
 
     def __call__(self):
         obj = self.event.object
-        mailhost = api.portal.get_tool("MailHost")
-        from_address = api.portal.get_registry_record(
-            "plone.email_from_address", default=""
-        )
-        if not from_address:
+        sender = sender_address()
+        if not sender:
             logger.error(
                 "No ticket e-mail sent: set the site's e-mail sender address "
                 "in the mail control panel."
             )
             return False
-        sender = formataddr(
-            (
-                api.portal.get_registry_record("plone.email_from_name", default=""),
-                from_address,
-            )
-        )
-        reply_to = (
-            api.portal.get_registry_record(
-                "reply_to", interface=ITicketSettings, default=""
-            )
-            or from_address
-        )
         interpolate = IStringInterpolator(obj)
         recipients = [
             address.strip()
@@ -233,6 +196,7 @@ class TicketMailActionExecutor:
         subject = interpolate(self.element.subject)
         text = interpolate(self.element.message)
         ticket = ticket_of(obj)
+        reply_to = reply_address(ticket) if ITicket.providedBy(ticket) else ""
         message_id = self.message_id(ticket)
         root_id = root_message_id(ticket)
         cc_only = (
@@ -269,7 +233,8 @@ class TicketMailActionExecutor:
                     headers,
                 )
             )
-        send_after_commit(mailhost, messages)
+        for message in messages:
+            queue(message)
         return True
 
     def message_id(self, ticket):
@@ -281,7 +246,7 @@ class TicketMailActionExecutor:
             if root_id not in sent:
                 request.set(ROOT_SENT_KEY, sent | {root_id})
                 return root_id
-        return make_msgid(f"ticket.{IUUID(ticket)}", domain=mail_domain())
+        return new_message_id(ticket)
 
 
 class TicketMailAddForm(ActionAddForm):

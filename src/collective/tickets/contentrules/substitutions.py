@@ -13,6 +13,7 @@ from collective.tickets.content.ticket import ITicket
 from collective.tickets.content.ticket import ticket_of
 from collective.tickets.contentrules.mail import render
 from collective.tickets.core import recipients as notifications
+from collective.tickets.core.conversation import author_name
 from collective.tickets.core.dates import localized
 from collective.tickets.core.events import current_event
 from collective.tickets.core.people import display_name
@@ -108,7 +109,7 @@ class ReplyAuthorName(TicketSubstitution):
     description = _("substitution_reply_author_name", default="Message author's name")
 
     def value(self, ticket):
-        return display_name(tickets.message_author(self.message))
+        return author_name(self.message)
 
 
 class ReplyText(TicketSubstitution):

@@ -18,6 +18,14 @@ from urllib.parse import quote
 from zope.globalrequest import getRequest
 from zope.i18n import translate
 
+import re
+
+
+# A message's own attachments, by an address relative to the message (the
+# inline images of a mail): made absolute where the message is shown.
+ATTACHMENT_VIEW = "@@attachment"
+_OWN_ATTACHMENT = re.compile(rf'(<img\b[^>]*?\ssrc=")({ATTACHMENT_VIEW}/\d+/)')
+
 
 @dataclass
 class Attachment:
@@ -48,6 +56,10 @@ class Message:
     is_first: bool = False
     # Whether the author is staff, from their permissions: no name can fake it.
     author_is_staff: bool = False
+    # Whether it came in by e-mail (staff may open the original mail).
+    by_mail: bool = False
+    # The address of an author without an account (a CC recipient).
+    author_email: str | None = None
 
 
 def require_ticket(ticket):
@@ -70,12 +82,26 @@ def message_author(obj):
     return creators[0] if creators else obj.getOwnerTuple()[1]
 
 
+def mail_sender(obj):
+    """``{"email", "name"}`` of a message written by someone without an
+    account (a CC recipient answering by e-mail), else None."""
+    return getattr(aq_base(obj), "mail_sender", None)
+
+
+def author_name(obj):
+    """The name shown for the message's author."""
+    sender = mail_sender(obj)
+    if sender:
+        return sender["name"] or sender["email"]
+    return display_name(message_author(obj))
+
+
 def message_attachments(obj):
     base = obj.absolute_url()
     result = []
     for index, att in enumerate(obj.attachments or ()):
         filename = att.filename or "attachment"
-        url = f"{base}/@@attachment/{index}/{quote(filename)}"
+        url = f"{base}/{ATTACHMENT_VIEW}/{index}/{quote(filename)}"
         shown = has_thumbnail(obj, index)
         result.append(
             Attachment(
@@ -106,7 +132,9 @@ def filtered_html(obj):
     cached = getattr(aq_base(obj), "_v_filtered_html", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    html = value.output_relative_to(obj)
+    html = _OWN_ATTACHMENT.sub(
+        rf"\g<1>{obj.absolute_url()}/\g<2>", value.output_relative_to(obj)
+    )
     obj._v_filtered_html = (key, html)
     return html
 
@@ -140,12 +168,15 @@ def message_html(obj):
 
 def to_message(obj, is_first=False):
     author = message_author(obj)
+    outsider = mail_sender(obj) is not None
     return Message(
         id=obj.getId(),
         obj=obj,
         author_id=author,
-        author_name=display_name(author),
-        author_is_staff=is_staff_member(author),
+        author_name=author_name(obj),
+        author_is_staff=not outsider and is_staff_member(author),
+        by_mail=bool(getattr(aq_base(obj), "mail_message_id", None)),
+        author_email=mail_sender(obj)["email"] if outsider else None,
         date=obj.created().asdatetime(),
         text=message_html(obj),
         attachments=message_attachments(obj),

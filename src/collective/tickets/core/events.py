@@ -21,10 +21,16 @@ REQUEST_KEY = "collective.tickets.event"
 
 
 class TicketEvent(ObjectEvent):
-    def __init__(self, obj, actor=None):
+    """``actor_email`` is set when the author is no site user (a CC
+    recipient who answered by e-mail): ``actor`` is then the customer on
+    whose ticket they wrote, and the address is who must not hear of their
+    own message."""
+
+    def __init__(self, obj, actor=None, actor_email=None):
         super().__init__(obj)
         self.ticket = ticket_of(obj)
         self.actor = actor or current_userid()
+        self.actor_email = actor_email
         # String substitutions only get the context: they find the event
         # (who did what) in the request, as plone.app.discussion does.
         request = getRequest()

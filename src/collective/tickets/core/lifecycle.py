@@ -78,11 +78,21 @@ def _submitted_before(container, submission_id, author):
     return None
 
 
-def create(subject, text, cc=(), attachments=(), customer=None, submission_id=None):
+def create(
+    subject,
+    text,
+    cc=(),
+    attachments=(),
+    customer=None,
+    submission_id=None,
+    before_add=None,
+):
     """Open a ticket for ``customer`` (default: the current user) and return it.
 
     ``submission_id`` (the forms send one) makes a repeated submission return
-    the ticket it created the first time.
+    the ticket it created the first time. ``before_add(ticket)``, when given,
+    completes the new ticket before it is added and announced (mail-in keeps
+    the original mail with it).
     """
     author = current_userid()
     if author is None:
@@ -129,6 +139,8 @@ def create(subject, text, cc=(), attachments=(), customer=None, submission_id=No
     ticket.submission_id = submission_id
     ticket.cc_added_count = len(cc_rows)
     _store_thumbnails(ticket)
+    if before_add is not None:
+        before_add(ticket)
     ticket = addContentToContainer(folder, ticket, checkConstraints=False)
     if customer != author:
         ticket.changeOwnership(customer_user.getUser())
@@ -147,10 +159,16 @@ REPLY_COMPLETED = _(
 )
 
 
-def reply(ticket, text, attachments=(), submission_id=None):
+def reply(
+    ticket, text, attachments=(), submission_id=None, sender=None, before_add=None
+):
     """Add a reply by the current user to ``ticket`` and return it.
 
     A repeated ``submission_id`` returns the reply it created the first time.
+    ``sender``, an ``(email, name)`` pair, names who wrote it when that is
+    not a site user: a CC recipient answering by e-mail, on the authority of
+    the ticket's customer (the current user then). ``before_add(reply)``
+    completes the reply before it is added and announced.
     """
     require_ticket(ticket)
     if state(ticket) != IN_PROGRESS:
@@ -168,9 +186,15 @@ def reply(ticket, text, attachments=(), submission_id=None):
     message.submission_id = submission_id
     message.id = f"reply-{len(ticket.objectIds()) + 1}"
     _set_author(message, author)
+    actor_email = None
+    if sender is not None:
+        actor_email, name = sender
+        message.mail_sender = {"email": actor_email, "name": name or ""}
     _store_thumbnails(message)
+    if before_add is not None:
+        before_add(message)
     message = addContentToContainer(ticket, message, checkConstraints=True)
-    notify(TicketReplyAddedEvent(message, actor=author))
+    notify(TicketReplyAddedEvent(message, actor=author, actor_email=actor_email))
     return message
 
 

@@ -199,6 +199,23 @@ def user_email(userid):
     return (user.getProperty("email", "") or "").strip() if user else ""
 
 
+def users_with_email(email):
+    """The site users whose profile's address is ``email`` (compared
+    case-insensitively): usually one, none for a stranger."""
+    email = (email or "").strip().lower()
+    if not email:
+        return []
+    acl_users = api.portal.get_tool("acl_users")
+    users = {}
+    # Not exact_match: the properties plugin compares that case-sensitively.
+    for found in acl_users.searchUsers(email=email):
+        userid = found.get("userid") or found.get("id")
+        user = api.user.get(userid=userid) if userid else None
+        if user is not None and user_email(userid).lower() == email:
+            users[userid] = user
+    return list(users.values())
+
+
 def unique_emails(emails):
     """``emails`` without repeats (compared case-insensitively), in order."""
     seen = set()

@@ -10,6 +10,7 @@ from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import staff_emails
 from collective.tickets.core.people import unique_emails
 from collective.tickets.core.people import user_email
+from collective.tickets.core.people import users_with_email
 from collective.tickets.core.text import plain_text
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
@@ -44,6 +45,13 @@ def ticket_recipients(ticket, event=None):
     staff_acted = actor_is_staff(actor, ticket)
     customer = [customer_email(ticket)]
     cc = cc_emails(ticket)
+    outsider = getattr(event, "actor_email", None)
+    if outsider:
+        # A CC recipient answered by e-mail: everyone else hears of it.
+        emails = customer + staff_emails() + cc
+        return unique_emails(
+            email for email in emails if email and email.lower() != outsider.lower()
+        )
     if ITicketCreatedEvent.providedBy(event):
         emails = cc + staff_emails()
     elif ITicketReplyAddedEvent.providedBy(event):
@@ -63,12 +71,7 @@ def ticket_recipients(ticket, event=None):
 def _belongs_to_staff(email):
     """Whether a site user with this address is staff (a Manager or Site
     Administrator need not be in the ticket-staff group)."""
-    acl_users = api.portal.get_tool("acl_users")
-    for found in acl_users.searchUsers(email=email, exact_match=True):
-        user = api.user.get(userid=found.get("userid") or found.get("id"))
-        if user is not None and is_staff(user=user):
-            return True
-    return False
+    return any(is_staff(user=user) for user in users_with_email(email))
 
 
 def cc_only_recipients(ticket, recipients):

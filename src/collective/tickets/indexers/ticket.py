@@ -3,6 +3,7 @@
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.conversation import message_author
+from collective.tickets.core.mailin.store import received_ids
 from collective.tickets.core.text import searchable_words
 from plone.indexer import indexer
 
@@ -58,3 +59,10 @@ def ticket_cc_count(ticket):
     unsubscribe later must not give the customer their quota back)."""
     count = getattr(ticket, "cc_added_count", None)
     return count if count is not None else len(ticket.cc_recipients or ())
+
+
+@indexer(ITicket)
+def ticket_mail_ids(ticket):
+    """The Message-IDs of the mails the ticket's messages came in as: the
+    same mail delivered twice is found here and stored once."""
+    return received_ids(ticket)

@@ -1,0 +1,1 @@
+"""Mail from outside: replies and new tickets by e-mail."""
