@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run run-cluster site test bench docs browser lint format news screenshots i18n versions buildout-check clean
+.PHONY: help install run reply fetch-mail run-cluster site test bench docs browser lint format news screenshots i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint / format   check / fix the style (ruff, zpretty); lint checks the pins too"
 	@echo "make screenshots     retake the documentation's screenshots (docs/_static/)"
 	@echo "make news            show what news/ will add to CHANGES.rst at the release"
+	@echo "make reply           answer the demo's newest notification by e-mail (make run)"
+	@echo "make fetch-mail      read the mailbox of the Tickets settings now"
 	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
 	@echo "make bench           measure the add-on beside Plone's own pages (bench/)"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
@@ -40,22 +42,40 @@ $(INSTANCE)/etc/zope.conf: | $(INSTALLED)
 site: $(INSTALLED) $(INSTANCE)/etc/zope.conf
 	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py
 
-MAIL_SINK := 127.0.0.1:1025
+MAIL_PORT := 1025
+SITE_URL := http://127.0.0.1:8080/Plone
+MAIL_IN_KEY := $(INSTANCE)/var/mail-in.key
 
-# The mail sink lives as long as the site (both stop on Ctrl-C) and starts
-# first, so that the demo data's notifications are filed too.
+# The demo's mail server lives as long as the site (both stop on Ctrl-C) and
+# starts first, so that the demo data's notifications are filed too; mail to
+# the support address goes into the site (scripts/demo_mail.py). Every minute
+# the mailbox of the Tickets settings is read, when one is configured.
 run: $(INSTALLED) $(INSTANCE)/etc/zope.conf
-	$(BIN)/python -m aiosmtpd -n -l $(MAIL_SINK) -c aiosmtpd.handlers.Mailbox $(INSTANCE)/var/mail & sink=$$!; \
-	trap 'kill $$sink 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python scripts/demo_mail.py $(INSTANCE)/var/mail --port $(MAIL_PORT) \
+	  --support soporte@example.com --site $(SITE_URL) --key-file $(MAIL_IN_KEY) & sink=$$!; \
+	trap 'kill $$sink $$fetch 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py && \
+	{ while sleep 60; do $(BIN)/tickets-fetch-mail --quiet --key-file $(MAIL_IN_KEY) $(SITE_URL); done & fetch=$$!; } && \
 	echo && \
-	echo "  Demo site:   http://127.0.0.1:8080/Plone" && \
+	echo "  Demo site:   $(SITE_URL)" && \
 	echo "  Zope admin:  admin / admin" && \
 	echo "  Customers:   customer1, customer2 / tickets-demo" && \
 	echo "  Staff:       staff1 / tickets-demo" && \
 	echo "  E-mail:      every message the site sends is a file in $(INSTANCE)/var/mail/new/" && \
+	echo "  Answer one:  make reply (the newest notification, as its recipient), or send" && \
+	echo "               from a mail program through SMTP 127.0.0.1:$(MAIL_PORT) to its Reply-To" && \
 	echo && \
 	$(BIN)/runwsgi $(INSTANCE)/etc/zope.ini
+
+# Answer a notification by e-mail while make run serves the demo:
+# make reply [MAIL=instance/var/mail/new/<file>] [TEXT="..."]
+reply: $(INSTALLED)
+	$(BIN)/python scripts/demo_reply.py $(INSTANCE)/var/mail --port $(MAIL_PORT) \
+	  $(if $(MAIL),--mail "$(MAIL)") $(if $(TEXT),--text "$(TEXT)")
+
+# Read the mailbox of the Tickets settings once (cron runs tickets-fetch-mail).
+fetch-mail: $(INSTALLED)
+	$(BIN)/tickets-fetch-mail --key-file $(MAIL_IN_KEY) $(SITE_URL)
 
 # A ZEO server and two instances (ports 8100, 8081, 8082), data in cluster/.
 run-cluster: $(INSTALLED)

@@ -6,6 +6,7 @@ loses nothing.
 """
 
 from AccessControl.SecurityManagement import newSecurityManager
+from App.config import getConfiguration
 from collective.tickets import api as tickets
 from io import BytesIO
 from plone import api
@@ -91,6 +92,15 @@ def ensure_addon():
     )
 
 
+def write_mail_in_key():
+    """The mail-in key, for the demo's mail server and fetch loop (make run):
+    ``<instance>/var/mail-in.key``, readable by its owner only."""
+    path = os.path.join(getConfiguration().clienthome, "mail-in.key")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(tickets.mail_in_key() + "\n")
+
+
 def ensure_users():
     for userid, props in DEMO_USERS.items():
         if api.user.get(userid=userid) is None:
@@ -164,6 +174,7 @@ def main(app):
     ensure_addon()
     ensure_users()
     ensure_tickets()
+    write_mail_in_key()
     transaction.commit()
 
 
