@@ -4,7 +4,13 @@ project = "collective.tickets"
 author = "collective.tickets developers"
 copyright = "2026, collective.tickets developers"
 extensions = []
-exclude_patterns = ["_build", "http-examples/*.req", "http-examples/*.resp"]
+exclude_patterns = [
+    "_build",
+    "http-examples/*.req",
+    "http-examples/*.resp",
+    # Texts to send to other projects, not pages of ours.
+    "upstream/*",
+]
 html_theme = "alabaster"
 html_static_path = ["_static"]
 language = "en"
