@@ -54,6 +54,9 @@ TARGETS = {
     "4_customer_tickets_large_vs_100": ("<=", 1.2),
     "5_create_ticket_vs_document_and_file": ("<=", 1.5),
     "6_requests_per_second_ticket_vs_document": (">=", 0.7),
+    # Replies per second by e-mail over those on the web: the mail path
+    # (parsing, quote stripping, the sender check) costs no more than the form.
+    "7_reply_by_mail_vs_web_per_second": (">=", 1.0),
 }
 
 
@@ -197,6 +200,13 @@ def table(results):
             f"{value['tickets_per_second']} tickets/s, RSS "
             f"{value['rss_before_mb']} MB before, peak {value['peak_rss_mb']} MB"
         )
+    replies = results.get("replies")
+    if replies:
+        lines.append(
+            f"\nreplies: {replies['count']} by e-mail (receive_mail) "
+            f"{replies['by_mail_per_second']}/s, {replies['count']} on the web "
+            f"(reply form) {replies['on_web_per_second']}/s"
+        )
     if results.get("load_failed"):
         lines.append(f"\nLOAD FAILED: {results['load_failed']} (see server.log)")
     lines.append(f"\nmails received by the sink: {results['mails_sent']}")
@@ -249,6 +259,7 @@ def main(argv=None):
     parser.add_argument("--large", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--one-customer", type=int, default=10_000)
+    parser.add_argument("--replies", type=int, default=1_000)
     parser.add_argument("--load-repeat", type=int, default=5)
     parser.add_argument("--load-seconds", type=float, default=LOAD_SECONDS)
     parser.add_argument("--out", default=str(ROOT / "bench"))
@@ -282,6 +293,8 @@ def main(argv=None):
                 str(args.repeat),
                 "--one-customer",
                 str(args.one_customer),
+                "--replies",
+                str(args.replies),
                 "--out",
                 str(measured),
             ],

@@ -28,6 +28,10 @@ PORT = "8080"
 SMALL_CUSTOMER = "customer-a"
 LARGE_CUSTOMER = "customer-b"
 CREATOR = "customer-c"
+MAIL_CUSTOMER = "customer-mail"
+# Replies by e-mail and on the web are spread over this many tickets of
+# each kind, as replies to a busy helpdesk are.
+REPLY_TICKETS = 50
 OTHER_CUSTOMERS = [f"customer-{n:03d}" for n in range(50)]
 ATTACHMENT_SIZE = 100 * 1024
 
@@ -117,7 +121,13 @@ class Bench:
         started = time.perf_counter()
         app = self.app()
         site = site_tools.build_site(app, self.smtp_port)
-        for userid in [SMALL_CUSTOMER, LARGE_CUSTOMER, CREATOR, *OTHER_CUSTOMERS]:
+        for userid in [
+            SMALL_CUSTOMER,
+            LARGE_CUSTOMER,
+            CREATOR,
+            MAIL_CUSTOMER,
+            *OTHER_CUSTOMERS,
+        ]:
             site_tools.add_user(userid, userid.replace("-", " ").title())
         transaction.commit()
         self.ticket5 = site_tools.ticket_with_replies(app, SMALL_CUSTOMER, 5)
@@ -308,6 +318,100 @@ class Bench:
             figures["create_ticket"], figures["create_document_and_file"]
         )
 
+    def replies(self, count):
+        """Replies per second: ``count`` replies by e-mail through
+        ``receive_mail`` (quote stripping, matching, the sender check, a
+        commit each, as @@mail-in and the mailbox reader do), and ``count``
+        through the ticket page's reply form (the POST only, its redirect not
+        followed), taken alternately in rounds of ``REPLY_TICKETS``. Both
+        fire the same notifications."""
+        from collective.tickets import api as tickets
+        from collective.tickets.core.mailin.tokens import reply_address
+        from collective.tickets.core.mailin.tokens import root_message_id
+        from email.message import EmailMessage
+        from email.utils import make_msgid
+        from zope.component.hooks import setSite
+
+        import transaction
+
+        app = self.app()
+        site_tools.login(app, MAIL_CUSTOMER)
+        by_mail, on_web = [], []
+        for number in range(REPLY_TICKETS):
+            ticket = tickets.create(f"Reply by e-mail {number}", "<p>Hello</p>")
+            by_mail.append((reply_address(ticket), root_message_id(ticket), ticket))
+            ticket = tickets.create(f"Reply on the web {number}", "<p>Hello</p>")
+            on_web.append(self.path_of(ticket))
+        transaction.commit()
+        site_tools.login(app, "admin")
+        sender = f"{MAIL_CUSTOMER}@example.com"
+        quoted = "\n".join(f"> {line}" for line in [site_tools.MESSAGE] * 12)
+        customer = Client(self.wsgi, MAIL_CUSTOMER)
+        seconds = {"mail": 0.0, "web": 0.0}
+        statuses = {}
+
+        def mail_reply(number):
+            address, root, ticket = by_mail[number % REPLY_TICKETS]
+            message = EmailMessage()
+            message["From"] = f"Mail Customer <{sender}>"
+            message["To"] = address
+            message["Subject"] = f"Re: [Ticket] {ticket.title}"
+            message["Message-ID"] = make_msgid(domain="example.com")
+            message["In-Reply-To"] = root
+            message["References"] = root
+            message.set_content(
+                f"{site_tools.MESSAGE} ({number})\n\n"
+                "On Wed, 25 Nov 2026 at 10:00, Helpdesk <help@example.com> wrote:\n"
+                f"{quoted}\n"
+            )
+            raw = message.as_bytes()
+            started = time.perf_counter()
+            outcome = tickets.receive_mail(raw)
+            transaction.commit()
+            seconds["mail"] += time.perf_counter() - started
+            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+
+        def web_reply(number):
+            path = self.url(on_web[number % REPLY_TICKETS])
+            page = customer.get(path).text
+            fields = {
+                "_authenticator": hidden(page, "_authenticator"),
+                "reply.widgets.submission_id": hidden(
+                    page, "reply.widgets.submission_id"
+                ),
+                "reply.widgets.text": f"<p>{site_tools.MESSAGE} ({number})</p>",
+                "reply.widgets.text.mimeType": "text/html",
+                "reply.buttons.save": "Send reply",
+            }
+            started = time.perf_counter()
+            response = customer.app.post(path, fields, status=302)
+            seconds["web"] += time.perf_counter() - started
+            assert response.location.startswith("http"), response.location
+
+        for first in range(0, count, REPLY_TICKETS):
+            # A request through the publisher ends with no site and no user:
+            # back to the script's own.
+            site_tools.login(app, "admin")
+            setSite(app[site_tools.SITE_ID])
+            for number in range(first, min(first + REPLY_TICKETS, count)):
+                mail_reply(number)
+            app._p_jar.cacheMinimize()
+            for number in range(first, min(first + REPLY_TICKETS, count)):
+                web_reply(number)
+        app._p_jar.close()
+        if statuses != {"added": count}:
+            raise AssertionError(f"mail replies not all added: {statuses}")
+        self.results["replies"] = {
+            "count": count,
+            "by_mail_seconds": round(seconds["mail"], 1),
+            "on_web_seconds": round(seconds["web"], 1),
+            "by_mail_per_second": round(count / seconds["mail"], 1),
+            "on_web_per_second": round(count / seconds["web"], 1),
+        }
+        self.results["ratios"]["7_reply_by_mail_vs_web_per_second"] = round(
+            seconds["web"] / seconds["mail"], 3
+        )
+
     def seed(self, name, customers, count):
         """Seed ``count`` tickets through the API, with the content rules off
         (a bulk import sends no mail), and record the rate and memory."""
@@ -373,6 +477,7 @@ def main(argv=None):
     parser.add_argument("--large", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--one-customer", type=int, default=10_000)
+    parser.add_argument("--replies", type=int, default=1_000)
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
 
@@ -386,6 +491,8 @@ def main(argv=None):
     step("listings timed at 100 tickets")
     bench.creation()
     step("creation timed")
+    bench.replies(args.replies)
+    step(f"{args.replies} replies by e-mail and {args.replies} on the web timed")
     bench.seed("one_customer", [LARGE_CUSTOMER], args.one_customer)
     step(f"{args.one_customer} tickets seeded for one customer")
     bench.listings("one customer's many")

@@ -105,12 +105,19 @@ class TestMailIn(MailInTestCase):
                 self.assertEqual(headers["Cache-Control"], "no-store")
         self.assertEqual(self.replies(), 0)
 
-    def test_a_logged_in_manager_still_needs_the_key(self):
-        browser = browser_for(self.layer, MANAGER)
-        browser.post(
-            f"{self.portal_url}/@@mail-in", reply_mail(self.ticket), "message/rfc822"
-        )
-        self.assertEqual(self.answer(browser)[0], 403)
+    def test_a_logged_in_user_still_needs_the_key(self):
+        # The customer, the other customer, the staff and a manager: a login
+        # is no key, for either view.
+        for userid in (CUSTOMER, OTHER_CUSTOMER, STAFF, MANAGER):
+            for view in ("mail-in", "fetch-mail"):
+                with self.subTest(userid=userid, view=view):
+                    browser = browser_for(self.layer, userid)
+                    browser.post(
+                        f"{self.portal_url}/@@{view}",
+                        reply_mail(self.ticket),
+                        "message/rfc822",
+                    )
+                    self.assertEqual(self.answer(browser)[0], 403)
         self.assertEqual(self.replies(), 0)
 
     def test_only_post_is_allowed(self):
