@@ -106,8 +106,8 @@ screenshots: $(INSTALLED) browser
 	@git status --short docs/_static/screenshots/ 2>/dev/null || true
 
 # Not part of make test: a scratch site in a temporary directory, seeded and
-# timed; figures in bench/results.json, chart in bench/results.png. About 8
-# minutes; BENCH_TICKETS=100000 takes about 35 (seeding runs ~60 tickets/s).
+# timed; figures in bench/results.json, chart in bench/results.png. About 25
+# minutes on 2 cores (seeding runs 25 to 60 tickets/s, by the machine's load).
 BENCH_TICKETS ?= 20000
 BENCH_INSTALLED := $(VENV)/.bench-installed
 

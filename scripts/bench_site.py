@@ -92,6 +92,9 @@ def login(app, userid):
 def open_app(host, port):
     import Zope2
 
+    # The site of a connection closed by the step before must not be asked
+    # for its components.
+    setSite(None)
     app = makerequest(Zope2.app(), environ={"SERVER_NAME": host, "SERVER_PORT": port})
     login(app, "admin")
     if SITE_ID in app.objectIds():
