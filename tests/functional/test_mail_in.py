@@ -7,6 +7,7 @@ real clients are in tests/fixtures/mail/ (see test_mail_in_clients.py).
 """
 
 from collective.tickets import api as tickets
+from collective.tickets.core.mailin import receive
 from collective.tickets.core.mailin.tokens import root_message_id
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
@@ -23,6 +24,7 @@ from helpers import PDF
 from helpers import PNG
 from helpers import SentMailMixin
 from plone import api
+from unittest import mock
 
 import transaction
 import unittest
@@ -495,6 +497,19 @@ class TestNewTickets(MailInTestCase):
         self.assertEqual(
             api.user.get(userid=owner).getProperty("email"), "nuria@example.net"
         )
+
+    def test_a_refused_new_ticket_leaves_no_account_behind(self):
+        api.portal.set_registry_record(
+            "unknown_senders_may_open", True, interface=ITicketSettings
+        )
+        refusal = tickets.TicketInputError("Too many tickets.")
+        with mock.patch.object(receive, "create", side_effect=refusal):
+            outcome = self.receive(mail("Nuria Nueva <nuria@example.net>"))
+        self.assertEqual(outcome.status, "refused")
+        self.assertIn("Too many tickets.", outcome.reason)
+        transaction.begin()
+        self.assertIsNone(api.user.get(username="nuria"))
+        self.assertEqual(len(api.content.find(portal_type="Ticket")), 0)
 
     def test_not_a_message(self):
         for raw in (b"", b"hello world", b"\x00\x01\x02"):

@@ -55,6 +55,7 @@ from zope.i18n import translate
 
 import re
 import secrets
+import transaction
 
 
 ADDED = "added"
@@ -311,11 +312,16 @@ def receive_mail(raw):
         ticket = named_ticket(mail)
     except Forged as error:
         return _log(Outcome(REFUSED, str(error)), mail)
+    # A refusal stores nothing, not even what came before it (the account
+    # made for an unknown sender whose ticket is then refused).
+    savepoint = transaction.savepoint()
     try:
         outcome = open_ticket(mail) if ticket is None else add_reply(ticket, mail)
     except TicketInputError as error:
+        savepoint.rollback()
         reason = translate(error.message, target_language="en")
         outcome = Outcome(REFUSED, f"the message was refused: {reason}", ticket)
     except Unauthorized as error:
+        savepoint.rollback()
         outcome = Outcome(REFUSED, f"not allowed: {error}", ticket)
     return _log(outcome, mail)
