@@ -4,7 +4,6 @@
 from dataclasses import dataclass
 from dataclasses import field
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
@@ -150,7 +149,3 @@ def parse(raw):
         html=html,
         parts=_parts(message, [p for p in (text_part, html_part) if p is not None]),
     )
-
-
-def format_address(email, name=""):
-    return str(Address(display_name=name or "", addr_spec=email))
