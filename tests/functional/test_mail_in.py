@@ -359,6 +359,17 @@ class TestRefused(MailInTestCase):
         self.assert_nothing_stored(ticket, outcome)
         self.assertEqual(len(api.content.find(portal_type="Ticket")), 1)
 
+    def test_an_answer_to_a_mail_from_before_the_ids_were_signed_is_new_mail(self):
+        # Before the upgrade to 1003, a ticket's first mail had the Message-ID
+        # <ticket.UID@domain>: it proves nothing, and answering it is no forgery.
+        ticket = self.open_ticket()
+        self.take_mail()
+        old_id = f"<ticket.{ticket.UID()}@example.com>"
+        outcome = self.receive(mail(CUSTOMER_MAIL, to=SUPPORT, in_reply_to=old_id))
+        self.assertEqual(outcome.status, "created", outcome.reason)
+        self.assertNotEqual(outcome.ticket, ticket)
+        self.assertEqual(len(self.texts(ticket)), 1)
+
     def test_the_subject_alone_never_names_a_ticket(self):
         ticket = self.open_ticket()
         self.take_mail()

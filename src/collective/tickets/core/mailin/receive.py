@@ -37,6 +37,7 @@ from collective.tickets.core.mailin.store import keep_original
 from collective.tickets.core.mailin.store import link_inline_images
 from collective.tickets.core.mailin.store import mail_content
 from collective.tickets.core.mailin.tokens import code_of_address
+from collective.tickets.core.mailin.tokens import is_unsigned_message_id
 from collective.tickets.core.mailin.tokens import support_address
 from collective.tickets.core.mailin.tokens import ticket_by_uid
 from collective.tickets.core.mailin.tokens import uid_of_code
@@ -116,10 +117,13 @@ def named_ticket(mail):
         if ticket is None:
             raise Forged("it answers a ticket that no longer exists")
         return ticket
+    # The IDs of mail sent before they were signed name no ticket: such an
+    # answer is taken as new mail (a member's opens a ticket), not refused.
     ours = [
         reference
         for reference in mail.references
         if reference.lower().startswith("<ticket.")
+        and not is_unsigned_message_id(reference)
     ]
     for reference in ours:
         uid = uid_of_message_id(reference)

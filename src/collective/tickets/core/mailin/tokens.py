@@ -122,6 +122,15 @@ def new_message_id(ticket):
     return f"<ticket.{uid}.{nonce}.{_sign(f'mid:{uid}.{nonce}')}@{mail_domain()}>"
 
 
+# The unsigned Message-ID of the first mail of a ticket before 1.0's reply by
+# e-mail (upgrade step 1003): proof of nothing, so it names no ticket.
+_UNSIGNED_MESSAGE_ID = re.compile(rf"^<?ticket\.{_UID}@[^>\s]+>?$")
+
+
+def is_unsigned_message_id(message_id):
+    return _UNSIGNED_MESSAGE_ID.match((message_id or "").strip().lower()) is not None
+
+
 def uid_of_message_id(message_id):
     """The ticket UID of a Message-ID this site made, else None."""
     match = _MESSAGE_ID.match((message_id or "").strip().lower())
