@@ -92,13 +92,22 @@ class MailQueueTestCase(unittest.TestCase):
         self.mailhost.smtp_queue_directory = self.queue
         # Registered after rmtree: cleanups run last first, and the thread
         # must be gone before its maildir.
-        self.addCleanup(self.mailhost._stopQueueProcessorThread)
+        self.addCleanup(self.stop_queue_threads)
         # An outage test waits for a retry: 1 second, not the 30 of a site.
         patcher = mock.patch.object(RetryingQueueProcessorThread, "retry_delay", 1)
         patcher.start()
         self.addCleanup(patcher.stop)
         self.controller = None
         self.addCleanup(self.stop_smtp_server)
+
+    def stop_queue_threads(self):
+        """Stop every queue thread of this test's folders, whichever MailHost
+        (or directory setting) started it, and wait until each has ended."""
+        for key, thread in list(mailhost_module.queue_threads.items()):
+            if key.startswith(self.tmp):
+                thread.stop()
+                thread.join(30)
+                del mailhost_module.queue_threads[key]
 
     def start_smtp_server(self, sink=None):
         from aiosmtpd.controller import Controller
