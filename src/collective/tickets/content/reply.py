@@ -1,3 +1,4 @@
+from Acquisition import aq_base
 from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets.content.message import attachments_field
@@ -42,11 +43,8 @@ def reindex_ticket_activity(reply, event):
         return
     ticket = event.newParent if event.newParent is not None else event.oldParent
     if ITicket.providedBy(ticket):
-        ticket.reindexObject(
-            idxs=[
-                "ticket_last_activity",
-                "ticket_awaiting_staff",
-                "ticket_mail_ids",
-                "SearchableText",
-            ]
-        )
+        idxs = ["ticket_last_activity", "ticket_awaiting_staff", "SearchableText"]
+        # Only a message that came in by mail changes the ticket's mail IDs.
+        if getattr(aq_base(reply), "mail_message_id", None):
+            idxs.append("ticket_mail_ids")
+        ticket.reindexObject(idxs=idxs)
