@@ -84,7 +84,10 @@ class TestRules(NotificationTestCase):
             self.recipients(mails), sorted([CUSTOMER_MAIL, CC_MAIL, STAFF_MAIL])
         )
         confirmation = next(m for m in mails if m["To"] == CUSTOMER_MAIL)
-        self.assertEqual(confirmation["Subject"], "[Ticket] Printer jam")
+        # Numbered: the customer quotes the number when calling.
+        self.assertEqual(
+            confirmation["Subject"], f"[#{ticket.ticket_number}] Printer jam"
+        )
         text = confirmation.get_body(("plain",)).get_content()
         self.assertIn("we have received your ticket", text)
         self.assertIn(ticket.absolute_url(), text)
@@ -120,7 +123,9 @@ class TestRules(NotificationTestCase):
         mails = self.take_mail()
         self.assertEqual(self.recipients(mails), sorted([STAFF_MAIL, CC_MAIL]))
         for mail in mails:
-            self.assertEqual(mail["Subject"], "Re: [Ticket] Printer jam")
+            self.assertEqual(
+                mail["Subject"], f"Re: [#{ticket.ticket_number}] Printer jam"
+            )
             self.assertEqual(mail["In-Reply-To"], self.root_id(ticket))
             self.assertEqual(mail["References"], self.root_id(ticket))
             text = mail.get_body(("plain",)).get_content()

@@ -38,11 +38,17 @@ class TestInstall(unittest.TestCase):
 
     def test_types_and_workflow(self):
         types = api.portal.get_tool("portal_types")
-        self.assertEqual(types["Ticket"].allowed_content_types, ("TicketReply",))
+        self.assertEqual(
+            types["Ticket"].allowed_content_types, ("TicketReply", "TicketNote")
+        )
+        self.assertFalse(types["TicketNote"].global_allow)
         self.assertFalse(types["Ticket"].global_allow)
         self.assertFalse(types["TicketReply"].global_allow)
         workflow = api.portal.get_tool("portal_workflow")
         self.assertEqual(workflow.getChainForPortalType("Ticket"), ("ticket_workflow",))
+        self.assertEqual(
+            workflow.getChainForPortalType("TicketNote"), ("ticket_note_workflow",)
+        )
         self.assertEqual(workflow.getChainForPortalType("TicketReply"), ())
         wf = workflow["ticket_workflow"]
         self.assertEqual(wf.initial_state, "in_progress")
@@ -90,10 +96,10 @@ class TestInstall(unittest.TestCase):
                 if n.startswith("collective-tickets")
             ]
 
-        self.assertEqual(len(ours()), 5)
+        self.assertEqual(len(ours()), 7)
         setup = api.portal.get_tool("portal_setup")
         setup.runAllImportStepsFromProfile("profile-collective.tickets:default")
-        self.assertEqual(len(ours()), 5)
+        self.assertEqual(len(ours()), 7)
         self.assertEqual(
             api.portal.get_registry_record(
                 "collective.tickets.interfaces.ITicketSettings.staff_email"
@@ -128,9 +134,15 @@ class TestPlacement(unittest.TestCase):
     def test_reply_is_addable_only_in_a_ticket(self):
         with as_user(self.portal, CUSTOMER):
             ticket = tickets.create("Where", "<p>here</p>")
-        self.assertEqual(
-            [fti.getId() for fti in ticket.allowedContentTypes()], ["TicketReply"]
-        )
+        with as_user(self.portal, CUSTOMER):
+            self.assertEqual(
+                [fti.getId() for fti in ticket.allowedContentTypes()], ["TicketReply"]
+            )
+        with as_user(self.portal, STAFF):
+            self.assertEqual(
+                [fti.getId() for fti in ticket.allowedContentTypes()],
+                ["TicketReply", "TicketNote"],
+            )
         with self.assertRaises(ValueError):
             createContentInContainer(self.portal, "TicketReply")
 
@@ -177,13 +189,17 @@ class TestUninstall(unittest.TestCase):
         types = api.portal.get_tool("portal_types")
         self.assertNotIn("Ticket", types.objectIds())
         self.assertNotIn("TicketReply", types.objectIds())
-        self.assertNotIn(
-            "ticket_workflow", api.portal.get_tool("portal_workflow").objectIds()
-        )
+        self.assertNotIn("TicketNote", types.objectIds())
+        workflows = api.portal.get_tool("portal_workflow").objectIds()
+        self.assertNotIn("ticket_workflow", workflows)
+        self.assertNotIn("ticket_note_workflow", workflows)
         catalog = api.portal.get_tool("portal_catalog")
         self.assertNotIn("ticket_customer", catalog.indexes())
         self.assertNotIn("ticket_last_author", catalog.schema())
         self.assertNotIn("ticket_mail_ids", catalog.indexes())
+        for name in ("ticket_number", "ticket_priority", "ticket_assignee"):
+            self.assertNotIn(name, catalog.indexes())
+            self.assertNotIn(name, catalog.schema())
         self.assertNotIn(
             "TicketReply", api.portal.get_registry_record("plone.types_not_searched")
         )

@@ -189,3 +189,71 @@ class TestUpgradeTo1003(unittest.TestCase):
         self.mailhost.smtp_queue_directory = own
         self.setup.upgradeProfile(PROFILE, dest="1003")
         self.assertEqual(self.mailhost.smtp_queue_directory, own)
+
+
+class TestUpgradeTo1004(unittest.TestCase):
+    """A 1003 site: tickets without numbers, no notes, no desk indexes, no
+    categories setting, the old subjects in the shipped rules."""
+
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        from collective.tickets import api as tickets
+        from collective.tickets.contentrules.rules import RULES
+        from collective.tickets.core.numbers import COUNTER_KEY
+        from plone.contentrules.engine.interfaces import IRuleStorage
+        from zope.annotation.interfaces import IAnnotations
+
+        self.portal = self.layer["portal"]
+        self.setup = api.portal.get_tool("portal_setup")
+        with api.env.adopt_user(username=CUSTOMER):
+            self.first = tickets.create("First", "<p>one</p>")
+            self.second = tickets.create("Second", "<p>two</p>")
+        for ticket in (self.first, self.second):
+            del ticket.ticket_number
+        del IAnnotations(self.portal)[COUNTER_KEY]
+        catalog = api.portal.get_tool("portal_catalog")
+        for name in ("ticket_number", "ticket_priority", "ticket_category"):
+            catalog.delIndex(name)
+            catalog.delColumn(name)
+        del getUtility(IRegistry).records[record_name("categories")]
+        types = api.portal.get_tool("portal_types")
+        types.manage_delObjects(["TicketNote"])
+        types["Ticket"].allowed_content_types = ("TicketReply",)
+        storage = getUtility(IRuleStorage)
+        for spec in RULES[-2:]:
+            del storage[spec["id"]]
+        self.rule = storage["collective-tickets-created-customer"]
+        self.rule.actions[0].subject = "[Ticket] ${ticket_title}"
+        self.edited = storage["collective-tickets-closed"]
+        self.edited.actions[0].subject = "Closed: ${ticket_title}"
+        self.setup.setLastVersionForProfile(PROFILE, "1003")
+
+    def test_upgrade_numbers_tickets_and_adds_the_desk(self):
+        from plone.contentrules.engine.interfaces import IRuleStorage
+
+        self.setup.upgradeProfile(PROFILE, dest="1004")
+        self.assertEqual((self.first.ticket_number, self.second.ticket_number), (1, 2))
+        catalog = api.portal.get_tool("portal_catalog")
+        for name in ("ticket_number", "ticket_priority", "ticket_category"):
+            self.assertIn(name, catalog.indexes())
+            self.assertIn(name, catalog.schema())
+        brain = catalog.unrestrictedSearchResults(ticket_number=2)[0]
+        self.assertEqual(brain.getPath(), "/".join(self.second.getPhysicalPath()))
+        self.assertEqual(brain.ticket_priority, 1)
+        self.assertEqual(
+            api.portal.get_registry_record("categories", interface=ITicketSettings),
+            [],
+        )
+        types = api.portal.get_tool("portal_types")
+        self.assertIn("TicketNote", types.objectIds())
+        self.assertIn("TicketNote", types["Ticket"].allowed_content_types)
+        storage = getUtility(IRuleStorage)
+        self.assertIn("collective-tickets-note-added", storage)
+        self.assertIn("collective-tickets-assigned", storage)
+        self.assertEqual(
+            self.rule.actions[0].subject, "[${ticket_number}] ${ticket_title}"
+        )
+        # A subject an editor wrote stays.
+        self.assertEqual(self.edited.actions[0].subject, "Closed: ${ticket_title}")
+        self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1004",))

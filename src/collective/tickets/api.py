@@ -13,13 +13,27 @@ from collective.tickets.core.conversation import Message
 from collective.tickets.core.conversation import message_attachments
 from collective.tickets.core.conversation import message_author
 from collective.tickets.core.conversation import message_html
+from collective.tickets.core.conversation import notes
 from collective.tickets.core.conversation import REMOTE_IMAGE_LABEL
 from collective.tickets.core.conversation import replies
 from collective.tickets.core.conversation import to_message
+from collective.tickets.core.desk import assign
+from collective.tickets.core.desk import assignee
+from collective.tickets.core.desk import categories
+from collective.tickets.core.desk import category
+from collective.tickets.core.desk import PRIORITIES
+from collective.tickets.core.desk import priority
+from collective.tickets.core.desk import set_category
+from collective.tickets.core.desk import set_priority
+from collective.tickets.core.desk import take
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.errors import TicketStateError
+from collective.tickets.core.history import Change
+from collective.tickets.core.history import history
+from collective.tickets.core.lifecycle import add_note
 from collective.tickets.core.lifecycle import close
 from collective.tickets.core.lifecycle import create
+from collective.tickets.core.lifecycle import may_add_note
 from collective.tickets.core.lifecycle import may_close
 from collective.tickets.core.lifecycle import may_reopen
 from collective.tickets.core.lifecycle import may_reply
@@ -36,6 +50,7 @@ from collective.tickets.core.message import clean_attachments
 from collective.tickets.core.message import clean_subject
 from collective.tickets.core.message import clean_text
 from collective.tickets.core.message import is_blank_html
+from collective.tickets.core.numbers import number
 from collective.tickets.core.queries import tickets_of
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
@@ -44,34 +59,49 @@ from collective.tickets.core.states import IN_PROGRESS
 __all__ = [
     "COMPLETED",
     "IN_PROGRESS",
+    "PRIORITIES",
     "REMOTE_IMAGE_LABEL",
     "REPLY_COMPLETED",
     "Attachment",
+    "Change",
     "Message",
     "NotAMessage",
     "Outcome",
     "TicketInputError",
     "TicketStateError",
+    "add_note",
+    "assign",
+    "assignee",
+    "categories",
+    "category",
     "clean_attachments",
     "clean_subject",
     "clean_text",
     "close",
     "conversation",
     "create",
+    "history",
     "is_blank_html",
+    "mail_in_key",
+    "may_add_note",
     "may_close",
     "may_reopen",
-    "mail_in_key",
     "may_reply",
     "member_folder",
     "message_attachments",
     "message_author",
     "message_html",
+    "notes",
+    "number",
+    "priority",
     "receive_mail",
     "reopen",
     "replies",
     "reply",
+    "set_category",
+    "set_priority",
     "state",
+    "take",
     "tickets_of",
     "to_message",
 ]

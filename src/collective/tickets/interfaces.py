@@ -5,8 +5,11 @@ from plone.supermodel import model
 from z3c.form.browser.password import PasswordFieldWidget
 from zope import schema
 from zope.interface import Attribute
+from zope.interface import Invalid
 from zope.interface.interfaces import IObjectEvent
 from zope.publisher.interfaces.browser import IDefaultBrowserLayer
+
+import re
 
 
 class ICollectiveTicketsLayer(IDefaultBrowserLayer):
@@ -32,6 +35,99 @@ DEFAULT_ALLOWED_TYPES = (
     "application/vnd.oasis.opendocument.presentation",
     "application/zip",
 )
+
+
+_CATEGORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+
+
+def valid_category_id(value):
+    if not _CATEGORY_ID.match(value or ""):
+        raise Invalid(
+            _(
+                "error_category_id",
+                default="'${value}' is not a valid short name: use lower-case "
+                "letters, digits and hyphens (at most 50), for example "
+                "'billing'.",
+                mapping={"value": value},
+            )
+        )
+    return True
+
+
+def parse_translations(value):
+    """``{"es": "Facturación"}`` for "es: Facturación"; raises ValueError
+    naming the part it cannot read."""
+    names = {}
+    for part in (value or "").split(";"):
+        if not part.strip():
+            continue
+        language, sep, name = part.partition(":")
+        language = language.strip().lower()
+        if (
+            not sep
+            or not re.match(r"^[a-z]{2}(-[a-z]{2})?$", language)
+            or not (name.strip())
+        ):
+            raise ValueError(part.strip())
+        names[language] = name.strip()
+    return names
+
+
+def valid_category_translations(value):
+    try:
+        parse_translations(value)
+    except ValueError as error:
+        raise Invalid(
+            _(
+                "error_category_translations",
+                default="'${part}' is not a language code, a colon and a name, "
+                "as in 'es: Facturación'.",
+                mapping={"part": str(error)},
+            )
+        ) from None
+    return True
+
+
+def parse_category_line(line):
+    """``{"id", "title", "titles"}`` of one line of the categories setting,
+    "billing | Billing | es: Facturación"; raises Invalid saying what is
+    wrong with it."""
+    parts = [part.strip() for part in line.split("|")]
+    if len(parts) not in (2, 3) or not parts[1]:
+        raise Invalid(
+            _(
+                "error_category_line",
+                default="'${line}' is not a category: write the short name, a "
+                "bar and the name, and optionally a bar and the names in other "
+                "languages, as in 'billing | Billing | es: Facturación'.",
+                mapping={"line": line},
+            )
+        )
+    valid_category_id(parts[0])
+    translations = parts[2] if len(parts) == 3 else ""
+    valid_category_translations(translations)
+    return {
+        "id": parts[0],
+        "title": parts[1],
+        "titles": parse_translations(translations),
+    }
+
+
+def valid_categories(lines):
+    seen = set()
+    for line in lines or ():
+        category = parse_category_line(line)
+        if category["id"] in seen:
+            raise Invalid(
+                _(
+                    "error_category_twice",
+                    default="The short name '${value}' is used twice: each "
+                    "category needs its own.",
+                    mapping={"value": category["id"]},
+                )
+            )
+        seen.add(category["id"])
+    return True
 
 
 class ITicketSettings(model.Schema):
@@ -385,6 +481,32 @@ class ITicketSettings(model.Schema):
         required=False,
     )
 
+    # The staff desk.
+    model.fieldset(
+        "desk",
+        label=_("fieldset_desk", default="Staff desk"),
+        fields=["categories"],
+    )
+
+    directives.widget("categories", TextLinesFieldWidget)
+    categories = schema.List(
+        title=_("label_categories", default="Categories"),
+        description=_(
+            "help_categories",
+            default="One per line: a short name (kept with the tickets: do not "
+            "change it once used), a bar, the name, and optionally a bar and "
+            "the names in other languages, as in 'billing | Billing | es: "
+            "Facturación'. The customer picks one when opening a ticket (none "
+            "is asked while the list is empty); the staff filter the overview "
+            "by them.",
+        ),
+        value_type=schema.TextLine(),
+        required=False,
+        default=[],
+        missing_value=[],
+        constraint=valid_categories,
+    )
+
 
 # Events: each is a content rules event type, so editors can add rules on them.
 
@@ -411,3 +533,15 @@ class ITicketClosedEvent(ITicketEvent):
 
 class ITicketReopenedEvent(ITicketEvent):
     """The staff put a completed ticket back in progress."""
+
+
+class ITicketNoteAddedEvent(ITicketEvent):
+    """A staff member wrote an internal note; ``object`` is the note. Only
+    the staff may hear of it."""
+
+
+class ITicketAssignedEvent(ITicketEvent):
+    """A staff member assigned the ticket to someone (``assignee``, a user
+    id) or took it."""
+
+    assignee = Attribute("The user id the ticket is assigned to now")

@@ -6,6 +6,7 @@ from zope.security.interfaces import IPermission
 
 AddTicket = "collective.tickets: Add Ticket"
 AddTicketReply = "collective.tickets: Add Ticket Reply"
+AddTicketNote = "collective.tickets: Add Ticket Note"
 CloseTicket = "collective.tickets: Close Ticket"
 ReopenTicket = "collective.tickets: Reopen Ticket"
 ManageTickets = "collective.tickets: Manage Tickets"

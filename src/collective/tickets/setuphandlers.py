@@ -13,6 +13,7 @@ class HiddenProfiles:
             "collective.tickets:uninstall",
             "collective.tickets.upgrades:to_1001",
             "collective.tickets.upgrades:to_1003",
+            "collective.tickets.upgrades:to_1004",
         ]
 
 
@@ -66,10 +67,21 @@ def prepare_mail():
     enable_mail_queue()
 
 
+def prepare_desk():
+    """The key of the catalog's assignee tokens, made now: a page that only
+    reads (the overview) must not be the first to need it and write it."""
+    from collective.tickets.core.desk import ASSIGNEE_RING
+    from collective.tickets.core.keys import ring_keys
+
+    ring_keys(ASSIGNEE_RING, create=True)
+
+
 def forget_mail_secrets():
-    """The keys that sign reply addresses, Message-IDs and unsubscribe links,
+    """The keys that sign reply addresses, Message-IDs and unsubscribe links
+    and make the assignee tokens of the catalog,
     and the record of automatic answers. The MailHost's queue stays on: it
     is the MailHost's own setting, as useful to the site without us."""
+    from collective.tickets.core.desk import ASSIGNEE_RING
     from collective.tickets.core.mailin.answers import forget_answers
     from collective.tickets.core.mailin.tokens import RING as MAIL_RING
     from collective.tickets.core.unsubscribe import RING as UNSUBSCRIBE_RING
@@ -77,7 +89,7 @@ def forget_mail_secrets():
     from zope.component import getUtility
 
     manager = getUtility(IKeyManager)
-    for ring in (MAIL_RING, UNSUBSCRIBE_RING):
+    for ring in (MAIL_RING, UNSUBSCRIBE_RING, ASSIGNEE_RING):
         if ring in manager:
             del manager[ring]
     forget_answers()
@@ -92,6 +104,7 @@ def post_install(context):
     install_rules()
     add_member_fields()
     prepare_mail()
+    prepare_desk()
 
 
 def uninstall(context):

@@ -25,6 +25,7 @@ from collective.tickets import logger
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.content.ticket import ticket_of
+from collective.tickets.core.mailin.tokens import mail_domain
 from collective.tickets.core.mailin.tokens import new_message_id
 from collective.tickets.core.mailin.tokens import reply_address
 from collective.tickets.core.mailin.tokens import root_message_id
@@ -38,8 +39,11 @@ from collective.tickets.core.recipients import cc_only_recipients
 from collective.tickets.core.recipients import record_cc_introduction
 from collective.tickets.core.text import text_to_html
 from collective.tickets.core.unsubscribe import unsubscribe_url
+from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
+from collective.tickets.interfaces import ITicketNoteAddedEvent
 from email.utils import formatdate
+from email.utils import make_msgid
 from OFS.SimpleItem import SimpleItem
 from plone import api
 from plone.app.contentrules.actions import ActionAddForm
@@ -144,6 +148,12 @@ def one_line(text):
     return " ".join(str(text).split())
 
 
+def is_internal(event):
+    return ITicketNoteAddedEvent.providedBy(event) or ITicketAssignedEvent.providedBy(
+        event
+    )
+
+
 def build_message(
     subject, text, html, sender, recipient, reply_to, message_id, root_id, headers=()
 ):
@@ -156,7 +166,7 @@ def build_message(
         message["Reply-To"] = reply_to
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = message_id
-    if message_id != root_id:
+    if root_id and message_id != root_id:
         message["In-Reply-To"] = root_id
         message["References"] = root_id
     # Tells vacation responders and mail loops to stay quiet.
@@ -196,9 +206,17 @@ class TicketMailActionExecutor:
         subject = interpolate(self.element.subject)
         text = interpolate(self.element.message)
         ticket = ticket_of(obj)
-        reply_to = reply_address(ticket) if ITicket.providedBy(ticket) else ""
-        message_id = self.message_id(ticket)
-        root_id = root_message_id(ticket)
+        if is_internal(self.event):
+            # For the staff about the staff's work (a note, an assignment):
+            # nothing in it may lead an answer back into the conversation,
+            # where the customer would read it.
+            reply_to = ""
+            message_id = make_msgid(domain=mail_domain())
+            root_id = None
+        else:
+            reply_to = reply_address(ticket) if ITicket.providedBy(ticket) else ""
+            message_id = self.message_id(ticket)
+            root_id = root_message_id(ticket)
         cc_only = (
             cc_only_recipients(ticket, recipients) if ITicket.providedBy(ticket) else ()
         )

@@ -7,8 +7,10 @@ again never overwrites a rule that exists.
 
 from collective.tickets import _
 from collective.tickets.contentrules.mail import TicketMailAction
+from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
+from collective.tickets.interfaces import ITicketNoteAddedEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
 from plone import api
@@ -20,8 +22,21 @@ from zope.component import queryUtility
 from zope.i18n import translate
 
 
-SUBJECT = _("mail_subject_ticket", default="[Ticket] ${ticket_title}")
-SUBJECT_FOLLOW_UP = _("mail_subject_follow_up", default="Re: [Ticket] ${ticket_title}")
+SUBJECT = _("mail_subject_numbered", default="[${ticket_number}] ${ticket_title}")
+SUBJECT_FOLLOW_UP = _(
+    "mail_subject_numbered_follow_up", default="Re: [${ticket_number}] ${ticket_title}"
+)
+# The subjects of the rules installed before tickets had numbers (1004).
+OLD_SUBJECTS = {
+    "mail_subject_ticket": (
+        _("mail_subject_ticket", default="[Ticket] ${ticket_title}"),
+        SUBJECT,
+    ),
+    "mail_subject_follow_up": (
+        _("mail_subject_follow_up", default="Re: [Ticket] ${ticket_title}"),
+        SUBJECT_FOLLOW_UP,
+    ),
+}
 FOOTER = _(
     "mail_footer",
     default="This is an automatic message from ${ticket_url}",
@@ -104,6 +119,41 @@ RULES = (
             "${ticket_url}",
         ),
     },
+    {
+        "id": "collective-tickets-note-added",
+        "title": _(
+            "rule_note_added", default="Internal note added: tell the other staff"
+        ),
+        "event": ITicketNoteAddedEvent,
+        "recipients": "${ticket_staff_recipients}",
+        "subject": _(
+            "mail_subject_note",
+            default="[${ticket_number}] Internal note: ${ticket_title}",
+        ),
+        "message": _(
+            "mail_note_added",
+            default="${reply_author_name} wrote an internal note on the ticket "
+            '"${ticket_title}" of ${ticket_customer_name}. The customer does not '
+            "see it.\n\n${reply_text}\n\nAnswer on the ticket's page, not by "
+            "replying to this e-mail:\n${ticket_url}",
+        ),
+    },
+    {
+        "id": "collective-tickets-assigned",
+        "title": _("rule_assigned", default="Ticket assigned: tell the assignee"),
+        "event": ITicketAssignedEvent,
+        "recipients": "${ticket_staff_recipients}",
+        "subject": _(
+            "mail_subject_assigned",
+            default="[${ticket_number}] Assigned to you: ${ticket_title}",
+        ),
+        "message": _(
+            "mail_assigned",
+            default="${ticket_actor_name} assigned you the ticket "
+            '"${ticket_title}" of ${ticket_customer_name} (priority: '
+            "${ticket_priority}).\n\n${ticket_url}",
+        ),
+    },
 )
 
 
@@ -155,6 +205,28 @@ def drop_conversation_from_mails():
                 action.message = "\n\n".join(
                     (in_site_language(spec["message"]), in_site_language(FOOTER))
                 )
+
+
+def number_mail_subjects():
+    """For sites installed before tickets had numbers (upgrade to 1004): a
+    shipped rule whose subject is still the shipped one, in any of our
+    languages, gets the numbered subject. Subjects an editor changed are
+    left alone."""
+    storage = queryUtility(IRuleStorage)
+    if storage is None:
+        return
+    old = {}
+    for message, new in OLD_SUBJECTS.values():
+        for language in ("en", "es"):
+            old[translate(message, target_language=language)] = new
+    for spec in RULES:
+        rule = storage.get(spec["id"])
+        if rule is None:
+            continue
+        for action in rule.actions:
+            new = old.get(getattr(action, "subject", None))
+            if new is not None:
+                action.subject = in_site_language(new)
 
 
 def uninstall_rules():

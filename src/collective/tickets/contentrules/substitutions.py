@@ -7,15 +7,18 @@ empty string anywhere else.
 from Acquisition import aq_inner
 from collective.tickets import _
 from collective.tickets import api as tickets
+from collective.tickets.content.note import ITicketNote
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.content.ticket import ticket_of
 from collective.tickets.contentrules.mail import render
+from collective.tickets.core import desk
 from collective.tickets.core import recipients as notifications
 from collective.tickets.core.conversation import author_name
 from collective.tickets.core.dates import localized
 from collective.tickets.core.events import current_event
+from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import display_name
 from collective.tickets.core.states import state_title
 from plone.stringinterp.adapters import BaseSubstitution
@@ -32,15 +35,21 @@ class TicketSubstitution(BaseSubstitution):
     @property
     def ticket(self):
         context = aq_inner(self.context)
-        if ITicket.providedBy(context) or ITicketReply.providedBy(context):
+        if (
+            ITicket.providedBy(context)
+            or ITicketReply.providedBy(context)
+            or ITicketNote.providedBy(context)
+        ):
             return ticket_of(context)
         return None
 
     @property
     def message(self):
-        """The reply the rule runs for, else the ticket's first message."""
+        """The reply or note the rule runs for, else the ticket's first message."""
         context = aq_inner(self.context)
-        return context if ITicketReply.providedBy(context) else self.ticket
+        if ITicketReply.providedBy(context) or ITicketNote.providedBy(context):
+            return context
+        return self.ticket
 
     def safe_call(self):
         return self.value(self.ticket) if self.ticket is not None else ""
@@ -136,3 +145,59 @@ class TicketConversation(TicketSubstitution):
             for message in reversed(tickets.conversation(ticket))
         ]
         return render("ticket-conversation-text", ticket, messages=messages)
+
+
+class TicketNumber(TicketSubstitution):
+    description = _("substitution_ticket_number", default="Ticket number (#1042)")
+
+    def value(self, ticket):
+        return number_label(getattr(ticket, "ticket_number", None))
+
+
+class TicketPriority(TicketSubstitution):
+    description = _("substitution_ticket_priority", default="Ticket priority")
+
+    def value(self, ticket):
+        return translate(
+            desk.priority_title(desk.priority(ticket)), context=getRequest()
+        )
+
+
+class TicketCategory(TicketSubstitution):
+    description = _("substitution_ticket_category", default="Ticket category")
+
+    def value(self, ticket):
+        return desk.category_title(desk.category(ticket))
+
+
+class TicketAssigneeName(TicketSubstitution):
+    description = _(
+        "substitution_ticket_assignee_name",
+        default="Name of the staff member the ticket is assigned to",
+    )
+
+    def value(self, ticket):
+        userid = getattr(ticket, "ticket_assignee", None)
+        return display_name(userid) if userid else ""
+
+
+class TicketActorName(TicketSubstitution):
+    description = _(
+        "substitution_ticket_actor_name", default="Name of who made the change"
+    )
+
+    def value(self, ticket):
+        event = current_event()
+        return display_name(getattr(event, "actor", None) or "")
+
+
+class TicketStaffRecipients(TicketSubstitution):
+    description = _(
+        "substitution_ticket_staff_recipients",
+        default="The staff who should hear of the staff's work (a note: the "
+        "staff; an assignment: the assignee), minus its author; never the "
+        "customer",
+    )
+
+    def value(self, ticket):
+        return ", ".join(notifications.staff_recipients(ticket, current_event()))

@@ -2,6 +2,7 @@
 
 from Acquisition import aq_base
 from collective.tickets import _
+from collective.tickets.content.note import ITicketNote
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.attachments import has_thumbnail
@@ -60,6 +61,8 @@ class Message:
     by_mail: bool = False
     # The address of an author without an account (a CC recipient).
     author_email: str | None = None
+    # An internal note: only the staff can see it (its workflow says so).
+    is_note: bool = False
 
 
 def require_ticket(ticket):
@@ -75,6 +78,21 @@ def require_ticket(ticket):
 
 def replies(ticket):
     return [obj for obj in ticket.objectValues() if ITicketReply.providedBy(obj)]
+
+
+def _may_view(obj):
+    return bool(api.user.has_permission("View", obj=obj))
+
+
+def notes(ticket):
+    """The ticket's internal notes the current user may see, oldest first:
+    every note for the staff, none for anyone else (a note's workflow grants
+    View to the staff roles alone)."""
+    return [
+        obj
+        for obj in ticket.objectValues()
+        if ITicketNote.providedBy(obj) and _may_view(obj)
+    ]
 
 
 def message_author(obj):
@@ -181,12 +199,23 @@ def to_message(obj, is_first=False):
         text=message_html(obj),
         attachments=message_attachments(obj),
         is_first=is_first,
+        is_note=ITicketNote.providedBy(obj),
     )
 
 
-def conversation(ticket):
-    """The first message and every reply, oldest first."""
+def conversation(ticket, with_notes=False):
+    """The first message and every reply, oldest first.
+
+    ``with_notes`` adds, in their place in time, the internal notes the
+    current user may see (the ticket page and the staff's API); without it,
+    never a note, whoever asks: what a mail quotes goes to the customer even
+    when a staff member's action sends it.
+    """
     require_ticket(ticket)
-    return [to_message(ticket, is_first=True)] + [
-        to_message(obj) for obj in replies(ticket)
-    ]
+    messages = [to_message(ticket, is_first=True)]
+    for obj in ticket.objectValues():
+        if ITicketReply.providedBy(obj) or (
+            with_notes and ITicketNote.providedBy(obj) and _may_view(obj)
+        ):
+            messages.append(to_message(obj))
+    return messages

@@ -6,9 +6,12 @@ the site root run.
 """
 
 from collective.tickets.content.ticket import ticket_of
+from collective.tickets.core import history
 from collective.tickets.core.people import current_userid
+from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
+from collective.tickets.interfaces import ITicketNoteAddedEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
 from zope.event import notify
@@ -58,6 +61,18 @@ class TicketReopenedEvent(TicketEvent):
     pass
 
 
+@implementer(ITicketNoteAddedEvent)
+class TicketNoteAddedEvent(TicketEvent):
+    pass
+
+
+@implementer(ITicketAssignedEvent)
+class TicketAssignedEvent(TicketEvent):
+    def __init__(self, obj, assignee, actor=None):
+        self.assignee = assignee
+        super().__init__(obj, actor=actor)
+
+
 def current_event():
     request = getRequest()
     return request.get(REQUEST_KEY) if request is not None else None
@@ -73,4 +88,5 @@ def transition_to_ticket_event(ticket, event):
         return
     factory = TRANSITION_EVENTS.get(event.transition.id)
     if factory is not None:
+        history.record(ticket, history.STATE, event.old_state.id, event.new_state.id)
         notify(factory(ticket))

@@ -12,15 +12,18 @@ from collective.tickets.core.attachments import new_thumbnail_store
 from collective.tickets.core.cc import normalize_cc
 from collective.tickets.core.conversation import message_author
 from collective.tickets.core.conversation import require_ticket
+from collective.tickets.core.desk import check_category
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.events import TicketCreatedEvent
+from collective.tickets.core.events import TicketNoteAddedEvent
 from collective.tickets.core.events import TicketReplyAddedEvent
 from collective.tickets.core.limits import check_cc_domain
 from collective.tickets.core.limits import check_rate_limits
 from collective.tickets.core.message import clean_attachments
 from collective.tickets.core.message import clean_subject
 from collective.tickets.core.message import clean_text
+from collective.tickets.core.numbers import next_number
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import user_email
@@ -28,6 +31,7 @@ from collective.tickets.core.settings import setting
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
 from collective.tickets.permissions import AddTicket
+from collective.tickets.permissions import AddTicketNote
 from collective.tickets.permissions import AddTicketReply
 from collective.tickets.permissions import CloseTicket
 from collective.tickets.permissions import ReopenTicket
@@ -86,8 +90,12 @@ def create(
     customer=None,
     submission_id=None,
     before_add=None,
+    category=None,
 ):
     """Open a ticket for ``customer`` (default: the current user) and return it.
+
+    ``category``, when given, is the short name of one of the categories of
+    the settings.
 
     ``submission_id`` (the forms send one) makes a repeated submission return
     the ticket it created the first time. ``before_add(ticket)``, when given,
@@ -118,6 +126,7 @@ def create(
         check_cc_domain(cc_rows, customer_email)
     value = clean_text(text)
     blobs = clean_attachments(attachments)
+    category = check_category(category or "")
 
     folder = member_folder(customer)
     if folder is None or not api.user.has_permission(AddTicket, obj=folder):
@@ -138,6 +147,8 @@ def create(
     _set_author(ticket, author)
     ticket.submission_id = submission_id
     ticket.cc_added_count = len(cc_rows)
+    ticket.ticket_number = next_number()
+    ticket.ticket_category = category
     _store_thumbnails(ticket)
     if before_add is not None:
         before_add(ticket)
@@ -151,6 +162,30 @@ def create(
     ticket.reindexObject()
     notify(TicketCreatedEvent(ticket, actor=author))
     return ticket
+
+
+def _add_message(
+    ticket, portal_type, prefix, text, attachments, submission_id, complete=None
+):
+    """Check and add a message (a reply or a note) by the current user to
+    ``ticket``: ``(message, author, added)``, where ``added`` is false when
+    the same submission had added it before. ``complete(message)`` finishes
+    it before it is added."""
+    value = clean_text(text)
+    blobs = clean_attachments(attachments)
+    author = current_userid()
+    earlier = _submitted_before(ticket, submission_id, author)
+    if earlier is not None:
+        return earlier, author, False
+    message = createContent(portal_type, text=value, attachments=blobs)
+    message.submission_id = submission_id
+    message.id = f"{prefix}-{len(ticket.objectIds()) + 1}"
+    _set_author(message, author)
+    _store_thumbnails(message)
+    if complete is not None:
+        complete(message)
+    message = addContentToContainer(ticket, message, checkConstraints=True)
+    return message, author, True
 
 
 REPLY_COMPLETED = _(
@@ -175,27 +210,44 @@ def reply(
         raise TicketStateError(REPLY_COMPLETED)
     if not may_reply(ticket):
         raise Unauthorized("You may not reply to this ticket.")
-    value = clean_text(text)
-    blobs = clean_attachments(attachments)
-    author = current_userid()
-    earlier = _submitted_before(ticket, submission_id, author)
-    if earlier is not None:
-        return earlier
-
-    message = createContent("TicketReply", text=value, attachments=blobs)
-    message.submission_id = submission_id
-    message.id = f"reply-{len(ticket.objectIds()) + 1}"
-    _set_author(message, author)
     actor_email = None
+    mail_sender = None
     if sender is not None:
         actor_email, name = sender
-        message.mail_sender = {"email": actor_email, "name": name or ""}
-    _store_thumbnails(message)
-    if before_add is not None:
-        before_add(message)
-    message = addContentToContainer(ticket, message, checkConstraints=True)
-    notify(TicketReplyAddedEvent(message, actor=author, actor_email=actor_email))
+        mail_sender = {"email": actor_email, "name": name or ""}
+
+    def complete(message):
+        if mail_sender is not None:
+            message.mail_sender = mail_sender
+        if before_add is not None:
+            before_add(message)
+
+    message, author, new = _add_message(
+        ticket, "TicketReply", "reply", text, attachments, submission_id, complete
+    )
+    if new:
+        notify(TicketReplyAddedEvent(message, actor=author, actor_email=actor_email))
     return message
+
+
+def may_add_note(ticket):
+    """Whether the current user may add internal notes to ``ticket`` (the
+    staff, whatever its state)."""
+    return bool(api.user.has_permission(AddTicketNote, obj=ticket))
+
+
+def add_note(ticket, text, attachments=(), submission_id=None):
+    """Add an internal note by the current staff member to ``ticket`` (open
+    or closed) and return it. Only the staff hear of it."""
+    require_ticket(ticket)
+    if not may_add_note(ticket):
+        raise Unauthorized("Only the staff may add internal notes.")
+    note, author, new = _add_message(
+        ticket, "TicketNote", "note", text, attachments, submission_id
+    )
+    if new:
+        notify(TicketNoteAddedEvent(note, actor=author))
+    return note
 
 
 def state(ticket):

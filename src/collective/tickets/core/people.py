@@ -76,7 +76,8 @@ def _has_control_characters(value):
     return False
 
 
-def _staff_userids():
+def staff_userids():
+    """The user ids of everyone with a staff role, directly or by a group."""
     acl_users = api.portal.get_tool("acl_users")
     role_manager = acl_users.portal_role_manager
     userids = set()
@@ -97,7 +98,7 @@ def _reserved_keys():
         api.portal.get().Title(),
         api.portal.get_registry_record("plone.email_from_name", default=""),
     ]
-    for userid in _staff_userids():
+    for userid in staff_userids():
         user = api.user.get(userid=userid)
         if user is not None:
             names += [

@@ -12,8 +12,10 @@ from collective.tickets.core.people import unique_emails
 from collective.tickets.core.people import user_email
 from collective.tickets.core.people import users_with_email
 from collective.tickets.core.text import plain_text
+from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
+from collective.tickets.interfaces import ITicketNoteAddedEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
 from plone import api
@@ -42,6 +44,11 @@ def ticket_recipients(ticket, event=None):
     customer closed it.
     """
     actor = getattr(event, "actor", None) or api.user.get_current().getId()
+    if ITicketNoteAddedEvent.providedBy(event) or ITicketAssignedEvent.providedBy(
+        event
+    ):
+        # Whatever a rule's editor asks for: the staff's work is the staff's.
+        return staff_recipients(ticket, event)
     staff_acted = actor_is_staff(actor, ticket)
     customer = [customer_email(ticket)]
     cc = cc_emails(ticket)
@@ -65,6 +72,26 @@ def ticket_recipients(ticket, event=None):
     actor_email = user_email(actor).lower()
     return unique_emails(
         email for email in emails if email and email.lower() != actor_email
+    )
+
+
+def staff_recipients(ticket, event=None):
+    """The staff who should hear of the staff's own work, minus its author:
+    for an assignment the assignee, for a note the staff (group and address
+    of the settings). Never the customer or a CC recipient."""
+    actor = getattr(event, "actor", None) or api.user.get_current().getId()
+    if ITicketAssignedEvent.providedBy(event):
+        emails = [user_email(event.assignee)]
+    else:
+        emails = staff_emails()
+    outside = {customer_email(ticket).lower()} | {e.lower() for e in cc_emails(ticket)}
+    actor_email = user_email(actor).lower()
+    return unique_emails(
+        email
+        for email in emails
+        if email
+        and email.lower() != actor_email
+        and (email.lower() not in outside or _belongs_to_staff(email))
     )
 
 

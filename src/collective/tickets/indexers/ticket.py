@@ -1,16 +1,29 @@
 """What the listings need of a ticket, so that they never wake one up."""
 
+from collective.tickets.content.note import ITicketNote
+from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.conversation import message_author
+from collective.tickets.core.conversation import replies
+from collective.tickets.core.desk import assignee_token
+from collective.tickets.core.desk import CATEGORY_INDEX
+from collective.tickets.core.desk import priority
+from collective.tickets.core.desk import priority_rank
 from collective.tickets.core.mailin.store import received_ids
+from collective.tickets.core.numbers import number_label
 from collective.tickets.core.text import searchable_words
 from plone.indexer import indexer
 
 
 def _last_message(ticket):
-    ids = ticket.objectIds()
-    return ticket[ids[-1]] if ids else ticket
+    """The newest reply, else the ticket: an internal note is no message of
+    the conversation (and what the catalog says is readable by customers)."""
+    for obj_id in reversed(ticket.objectIds()):
+        obj = ticket[obj_id]
+        if ITicketReply.providedBy(obj):
+            return obj
+    return ticket
 
 
 @indexer(ITicket)
@@ -40,14 +53,20 @@ def ticket_awaiting_staff(ticket):
 
 @indexer(ITicket)
 def ticket_reply_count(ticket):
-    return len(ticket.objectIds())
+    return len(replies(ticket))
 
 
 @indexer(ITicket)
 def searchable_text(ticket):
-    """The subject, the first message and every reply: staff search them all."""
-    parts = [ticket.Title(), searchable_words(ticket.text.raw if ticket.text else "")]
-    for reply in ticket.objectValues():
+    """The number, the subject, the first message and every reply (never an
+    internal note: its words are indexed with the note, which only the staff
+    find)."""
+    parts = [
+        number_label(getattr(ticket, "ticket_number", None)),
+        ticket.Title(),
+        searchable_words(ticket.text.raw if ticket.text else ""),
+    ]
+    for reply in replies(ticket):
         text = getattr(reply, "text", None)
         parts.append(searchable_words(text.raw if text else ""))
     return " ".join(part for part in parts if part)
@@ -66,3 +85,34 @@ def ticket_mail_ids(ticket):
     """The Message-IDs of the mails the ticket's messages came in as: the
     same mail delivered twice is found here and stored once."""
     return received_ids(ticket)
+
+
+@indexer(ITicket)
+def ticket_number(ticket):
+    return getattr(ticket, "ticket_number", None)
+
+
+@indexer(ITicket)
+def ticket_priority(ticket):
+    """0 (low) to 3 (urgent), so that the overview sorts by it."""
+    return priority_rank(priority(ticket))
+
+
+@indexer(ITicket)
+def ticket_category(ticket):
+    return getattr(ticket, CATEGORY_INDEX, None) or ""
+
+
+@indexer(ITicket)
+def ticket_assignee(ticket):
+    """A keyed token of the assignee, never the user id (see
+    ``core.desk.assignee_token``)."""
+    return assignee_token(getattr(ticket, "ticket_assignee", None))
+
+
+@indexer(ITicketNote)
+def note_searchable_text(note):
+    """A note's words, found by the staff only: the note's own catalog entry
+    is as private as the note."""
+    text = note.text
+    return searchable_words(text.raw if text else "")
