@@ -1,20 +1,26 @@
 """What the ticket forms share: the CC grid's rows, uploads, submission
 ids and the display of the API's errors."""
 
+from Acquisition import aq_inner
 from collective.tickets import _
 from collective.tickets.core import uploads
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.people import current_userid
 from plone import api
+from plone.app.layout.viewlets.common import ViewletBase
 from plone.protect.authenticator import check as check_authenticator
+from plone.z3cform import z2
+from plone.z3cform.interfaces import IWrappedForm
 from uuid import uuid4
 from z3c.form import field
 from z3c.form.interfaces import HIDDEN_MODE
 from z3c.form.interfaces import IErrorViewSnippet
+from z3c.form.interfaces import IFormLayer
 from zope import schema
 from zope.component import getMultiAdapter
 from zope.i18n import translate
+from zope.interface import alsoProvides
 
 
 def filled_cc_rows(rows):
@@ -27,6 +33,32 @@ def upload_file(upload):
     upload.seek(0)
     content_type = upload.headers.get("content-type") if upload.headers else None
     return upload.filename, upload.read(), content_type
+
+
+class FormViewlet(ViewletBase):
+    """A viewlet that shows a form on the ticket's page (the reply box, the
+    note box, the handling panel), as plone.app.discussion shows its
+    comment form, while ``available()``."""
+
+    form_class = None
+    form = None
+
+    def available(self):
+        return True
+
+    def update(self):
+        super().update()
+        if not self.available():
+            return
+        z2.switch_on(self, request_layer=IFormLayer)
+        self.form = self.form_class(aq_inner(self.context), self.request)
+        alsoProvides(self.form, IWrappedForm)
+        self.form.update()
+
+    def render(self):
+        if self.form is None:
+            return ""
+        return self.index()
 
 
 class MessageFormMixin:

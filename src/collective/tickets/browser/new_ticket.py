@@ -5,14 +5,18 @@ from collective.tickets import _
 from collective.tickets import api as tickets
 from collective.tickets.browser.base import filled_cc_rows
 from collective.tickets.browser.base import MessageFormMixin
+from collective.tickets.browser.desk import category_choices
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.core import desk
 from plone import api
 from plone.autoform.form import AutoExtensibleForm
 from plone.z3cform import layout
 from plone.z3cform.interfaces import IDeferSecurityCheck
 from z3c.form import button
+from z3c.form import field
 from z3c.form import form
+from zope import schema
 
 
 class NewTicketForm(MessageFormMixin, AutoExtensibleForm, form.Form):
@@ -25,6 +29,27 @@ class NewTicketForm(MessageFormMixin, AutoExtensibleForm, form.Form):
         default="Tell us what you need. You can follow the ticket and reply to "
         "the staff from My tickets.",
     )
+
+    def updateFields(self):
+        super().updateFields()
+        if desk.categories():
+            # Asked only while managers keep a list of categories.
+            category = field.Fields(
+                schema.Choice(
+                    __name__="category",
+                    title=_("label_category", default="Category"),
+                    description=_(
+                        "help_category",
+                        default="What is your request about? It helps us pass "
+                        "it to the right person.",
+                    ),
+                    source=category_choices,
+                    required=True,
+                )
+            )
+            self.fields = (
+                self.fields.select("title") + category + self.fields.omit("title")
+            )
 
     def check_access(self):
         """Members open tickets; the view's own permission lets anonymous in."""
@@ -49,6 +74,7 @@ class NewTicketForm(MessageFormMixin, AutoExtensibleForm, form.Form):
                 cc=filled_cc_rows(data.get("cc_recipients")),
                 attachments=data.get("attachments") or (),
                 submission_id=data.get("submission_id"),
+                category=data.get("category"),
             )
         )
         if ticket is None:

@@ -4,38 +4,75 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import api as tickets
+from collective.tickets.browser.base import FormViewlet
 from collective.tickets.browser.base import MessageFormMixin
+from collective.tickets.browser.desk import change_line
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.browser.navigation import tickets_home
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.core.dates import localized
+from collective.tickets.core.desk import category_title
+from collective.tickets.core.desk import priority_badge
+from collective.tickets.core.desk import priority_title
 from collective.tickets.core.errors import TicketStateError
+from collective.tickets.core.history import visible_history
+from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import display_name
 from collective.tickets.core.states import state_badge
 from collective.tickets.core.states import state_title
 from collective.tickets.permissions import ManageTickets
 from plone import api
-from plone.app.layout.viewlets.common import ViewletBase
 from plone.autoform.form import AutoExtensibleForm
 from plone.dexterity.browser.add import DefaultAddView
 from plone.protect.authenticator import check as check_authenticator
-from plone.z3cform import z2
-from plone.z3cform.interfaces import IWrappedForm
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from z3c.form import button
 from z3c.form import form
-from z3c.form.interfaces import IFormLayer
 from zExceptions import BadRequest
-from zope.interface import alsoProvides
 
 
 class TicketView(BrowserView):
     def __call__(self):
         hide_portlet_columns(self.request)
-        self.messages = tickets.conversation(self.context)
+        self.messages = tickets.conversation(self.context, with_notes=True)
         return self.index()
+
+    def timeline(self):
+        """The messages and, in their place in time, a line for each change
+        the reader may see (customers: the state changes only)."""
+        entries = [
+            {"message": message, "date": message.date} for message in self.messages
+        ]
+        for change in visible_history(self.context):
+            entries.append(
+                {
+                    "message": None,
+                    "date": change.date,
+                    "line": change_line(change, self.request),
+                    "field": change.field,
+                }
+            )
+        # Stable: a message and a change of the same second keep their order.
+        return sorted(entries, key=lambda entry: entry["date"])
+
+    def number(self):
+        return number_label(tickets.number(self.context))
+
+    def priority(self):
+        value = tickets.priority(self.context)
+        return {"title": priority_title(value), "badge": priority_badge(value)}
+
+    def category(self):
+        return category_title(tickets.category(self.context))
+
+    def assignee_name(self):
+        """The assignee's name, for the staff only ("" for anyone else)."""
+        if not self.is_staff:
+            return ""
+        userid = tickets.assignee(self.context)
+        return display_name(userid) if userid else ""
 
     @property
     def state(self):
@@ -119,36 +156,25 @@ class ReplyAddView(DefaultAddView):
         return ""
 
 
-class ReplyViewlet(ViewletBase):
+class ReplyViewlet(FormViewlet):
     """The reply box under the conversation, while the ticket is in progress."""
 
     index = ViewPageTemplateFile("templates/reply_viewlet.pt")
-    form = None
+    form_class = ReplyForm
 
     def available(self):
         return tickets.may_reply(aq_inner(self.context))
 
     def update(self):
+        if not self.available() and self.request.form.get("reply.buttons.save"):
+            # Posted from a page that was open before the ticket closed.
+            api.portal.show_message(
+                tickets.REPLY_COMPLETED,
+                request=self.request,
+                type="error",
+            )
+            self.request.response.redirect(self.context.absolute_url())
         super().update()
-        if not self.available():
-            if self.request.form.get("reply.buttons.save"):
-                # Posted from a page that was open before the ticket closed.
-                api.portal.show_message(
-                    tickets.REPLY_COMPLETED,
-                    request=self.request,
-                    type="error",
-                )
-                self.request.response.redirect(self.context.absolute_url())
-            return
-        z2.switch_on(self, request_layer=IFormLayer)
-        self.form = ReplyForm(aq_inner(self.context), self.request)
-        alsoProvides(self.form, IWrappedForm)
-        self.form.update()
-
-    def render(self):
-        if self.form is None:
-            return ""
-        return self.index()
 
 
 class TicketTransitionView(BrowserView):
@@ -187,7 +213,7 @@ class TicketClosable(BrowserView):
 
 
 class ReplyView(BrowserView):
-    """A reply has no page of its own: show it in its conversation."""
+    """A reply or a note has no page of its own: show it in its conversation."""
 
     def __call__(self):
         ticket = aq_parent(aq_inner(self.context))
