@@ -92,6 +92,12 @@ class TestNotesOnThePage(DeskScreenTestCase):
             self.assertNotIn("note.widgets.text", browser.contents)
             self.assertNotIn("desk.widgets", browser.contents)
 
+    def test_the_toolbars_add_menu_leads_to_the_note_box(self):
+        staff = browser_for(self.layer, STAFF)
+        staff.open(f"{self.url}/++add++TicketNote")
+        self.assertEqual(staff.url, f"{self.url}#ticket-note")
+        self.assertEqual(self.ticket.objectIds(), [])
+
     def test_a_note_posted_by_a_customer_is_not_added(self):
         browser = browser_for(self.layer, CUSTOMER)
         browser.open(self.url)
@@ -288,3 +294,34 @@ class TestCategoryOnTheNewTicketForm(DeskScreenTestCase):
         self.assertEqual(len(brains), 1)
         browser.open(brains[0].getURL())
         self.assertIn("Billing", browser.contents)
+
+
+class TestCategoriesInTheControlPanel(DeskScreenTestCase):
+    def test_managers_edit_the_list_and_get_told_what_is_wrong(self):
+        browser = browser_for(self.layer, MANAGER)
+        browser.open(f"{self.portal_url}/@@tickets-controlpanel")
+        control = browser.getControl(name="form.widgets.categories")
+        control.value = "billing | Billing | es: Facturación\nbad line"
+        browser.getControl(name="form.buttons.save").click()
+        self.assertIn("'bad line' is not a category", browser.contents)
+        self.assertEqual(
+            api.portal.get_registry_record("categories", interface=ITicketSettings),
+            [],
+        )
+        control = browser.getControl(name="form.widgets.categories")
+        control.value = "billing | Billing | es: Facturación\naccess | Access"
+        browser.getControl(name="form.buttons.save").click()
+        self.assertEqual(
+            api.portal.get_registry_record("categories", interface=ITicketSettings),
+            ["billing | Billing | es: Facturación", "access | Access"],
+        )
+        browser.open(f"{self.portal_url}/@@tickets-controlpanel")
+        control = browser.getControl(name="form.widgets.categories")
+        control.value = "billing | Billing\nbilling | Twice"
+        browser.getControl(name="form.buttons.save").click()
+        self.assertIn("is used twice", browser.contents)
+
+    def test_staff_who_are_not_managers_cannot_edit_the_list(self):
+        browser = browser_for(self.layer, STAFF)
+        browser.open(f"{self.portal_url}/@@tickets-controlpanel")
+        self.assertNotIn("form.widgets.categories", browser.contents)

@@ -71,6 +71,8 @@ class TestRules(NotificationTestCase):
             "Ticket reply added: tell the other side",
             "Ticket completed: tell the customer and the CC recipients",
             "Ticket reopened: tell the customer and the CC recipients",
+            "Internal note added: tell the other staff",
+            "Ticket assigned: tell the assignee",
         ):
             self.assertIn(title, browser.contents)
 

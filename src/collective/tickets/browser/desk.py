@@ -14,6 +14,7 @@ from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import staff_userids
 from plone import api
 from plone.autoform.form import AutoExtensibleForm
+from plone.dexterity.browser.add import DefaultAddView
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from z3c.form import button
@@ -194,6 +195,14 @@ class NoteViewlet(FormViewlet):
 
     def available(self):
         return tickets.may_add_note(aq_inner(self.context))
+
+
+class NoteAddView(DefaultAddView):
+    """``++add++TicketNote`` leads to the note box on the ticket's page."""
+
+    def __call__(self):
+        self.request.response.redirect(f"{self.context.absolute_url()}#ticket-note")
+        return ""
 
 
 def _name(userid):
