@@ -75,6 +75,16 @@ MATRIX = {
     "reply": {"in_progress": EVERYONE_WHO_SEES, "completed": set()},
     "close": {"in_progress": EVERYONE_WHO_SEES, "completed": set()},
     "reopen": {"in_progress": set(), "completed": STAFF_ROLES},
+    "read an internal note": {"in_progress": STAFF_ROLES, "completed": STAFF_ROLES},
+    "download a note's attachment": {
+        "in_progress": STAFF_ROLES,
+        "completed": STAFF_ROLES,
+    },
+    "add an internal note": {"in_progress": STAFF_ROLES, "completed": STAFF_ROLES},
+    "assign, set priority and category": {
+        "in_progress": STAFF_ROLES,
+        "completed": STAFF_ROLES,
+    },
 }
 
 # What the API allows must be what the page offers.
@@ -82,6 +92,12 @@ API_ACTIONS = {
     "reply": lambda ticket: tickets.reply(ticket, "<p>matrix</p>"),
     "close": tickets.close,
     "reopen": tickets.reopen,
+    "add an internal note": lambda ticket: tickets.add_note(ticket, "<p>matrix</p>"),
+    "assign, set priority and category": lambda ticket: (
+        tickets.take(ticket),
+        tickets.set_priority(ticket, "urgent"),
+        tickets.set_category(ticket, ""),
+    ),
 }
 
 
@@ -125,6 +141,12 @@ class TestAccessMatrix(unittest.TestCase):
                 cc=[USERS[CC_MEMBER]["email"]],
                 attachments=[("contract.pdf", PDF, "application/pdf")],
             )
+        with as_user(self.portal, STAFF):
+            self.note = tickets.add_note(
+                self.ticket,
+                "<p>Heron internal words</p>",
+                attachments=[("plan.pdf", PDF, "application/pdf")],
+            )
         transaction.commit()
 
     def can(self, action, browser):
@@ -133,8 +155,14 @@ class TestAccessMatrix(unittest.TestCase):
         if action == "open the ticket page":
             browser.open(url)
             return "Zebrafish secret words" in browser.contents
-        if action == "download an attachment":
-            browser.open(url + "/@@attachment/0/contract.pdf")
+        if action == "read an internal note":
+            browser.open(url)
+            return "Heron internal words" in browser.contents
+        if action in ("download an attachment", "download a note's attachment"):
+            if action == "download an attachment":
+                browser.open(url + "/@@attachment/0/contract.pdf")
+            else:
+                browser.open(self.note.absolute_url() + "/@@attachment/0/plan.pdf")
             return (
                 browser.contents.startswith("%PDF")
                 if isinstance(browser.contents, str)
@@ -174,6 +202,8 @@ class TestAccessMatrix(unittest.TestCase):
             "reply": 'id="ticket-reply"',
             "close": "close-ticket",
             "reopen": "reopen-ticket",
+            "add an internal note": 'id="ticket-note"',
+            "assign, set priority and category": 'id="ticket-desk"',
         }
         return marker[action] in browser.contents
 

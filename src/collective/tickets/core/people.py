@@ -176,10 +176,12 @@ def current_userid():
 
 def is_staff(user=None, obj=None):
     """Staff answer every ticket: TicketManager, Site Administrator or Manager."""
-    user = user or api.user.get_current()
-    return bool(
-        api.user.has_permission(ManageTickets, user=user, obj=obj or api.portal.get())
-    )
+    obj = obj or api.portal.get()
+    if user is None:
+        # The current security context, as every permission check of the
+        # request makes it (roles adopted by code included).
+        return bool(api.user.has_permission(ManageTickets, obj=obj))
+    return bool(api.user.has_permission(ManageTickets, user=user, obj=obj))
 
 
 def is_staff_member(userid):
