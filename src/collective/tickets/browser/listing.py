@@ -5,6 +5,7 @@ from AccessControl import Unauthorized
 from collective.tickets import _
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.core.dates import localized
+from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.queries import newest_first
 from collective.tickets.core.queries import ticket_query
@@ -79,20 +80,24 @@ class TicketListing(BrowserView):
 
     def rows(self, batch):
         for brain in batch:
-            ticket = ticket_summary(brain)
-            replied = ticket.reply_count > 0
-            yield {
-                "url": ticket.url,
-                "title": ticket.title,
-                "state": state_title(ticket.state),
-                "badge": state_badge(ticket.state),
-                "customer": ticket.customer_name if self.show_customer else "",
-                "customer_url": self.customer_url(ticket.customer_id),
-                "opened": localized(ticket.created),
-                "last_reply": localized(ticket.last_activity) if replied else "",
-                "last_author": ticket.last_author_name if replied else "",
-                "awaiting_staff": ticket.awaiting_staff,
-            }
+            yield self.row(brain, ticket_summary(brain))
+
+    def row(self, brain, ticket):
+        """What the listing shows of one ticket, from its catalog row."""
+        replied = ticket.reply_count > 0
+        return {
+            "url": ticket.url,
+            "number": number_label(ticket.number),
+            "title": ticket.title,
+            "state": state_title(ticket.state),
+            "badge": state_badge(ticket.state),
+            "customer": ticket.customer_name if self.show_customer else "",
+            "customer_url": self.customer_url(ticket.customer_id),
+            "opened": localized(ticket.created),
+            "last_reply": localized(ticket.last_activity) if replied else "",
+            "last_author": ticket.last_author_name if replied else "",
+            "awaiting_staff": ticket.awaiting_staff,
+        }
 
     def customer_url(self, userid):
         return ""

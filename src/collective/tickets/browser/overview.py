@@ -1,35 +1,202 @@
-"""``@@tickets``: the staff overview of every ticket."""
+"""``@@tickets``: the staff's work queue, every ticket of every customer.
 
+The filters live in the query string (``QueueFilter``), so a view of the
+queue is a URL to bookmark and share; each filter is a catalog query.
+"""
+
+from collective.tickets import _
+from collective.tickets.browser.listing import BATCH_SIZE
 from collective.tickets.browser.listing import StaffListing
+from collective.tickets.core import desk
+from collective.tickets.core.people import display_name
+from collective.tickets.core.people import find_customers
+from collective.tickets.core.people import staff_userids
+from collective.tickets.core.queue import ASSIGNED_ME
+from collective.tickets.core.queue import ASSIGNED_NOBODY
+from collective.tickets.core.queue import queue_page
+from collective.tickets.core.queue import QueueFilter
+from collective.tickets.core.queue import SORT_ACTIVITY
+from collective.tickets.core.queue import SORT_NUMBER
+from collective.tickets.core.queue import SORT_PRIORITY
+from collective.tickets.core.queue import WAITING_CUSTOMER
+from collective.tickets.core.queue import WAITING_STAFF
+from collective.tickets.core.states import COMPLETED
+from collective.tickets.core.states import IN_PROGRESS
+from collective.tickets.core.states import state_title
+from plone import api
+from plone.batching import Batch
+from urllib.parse import urlencode
 
 
 class TicketsOverview(StaffListing):
-    """``@@tickets``: every ticket of every customer, for the staff."""
+    """``@@tickets``: the queue, filtered and sorted as the URL says."""
 
     show_customer = True
-    kept_params = ("customer", "SearchableText", "awaiting")
 
-    def search_text(self):
-        return (self.request.form.get("SearchableText") or "").strip()
+    def __call__(self):
+        self.check_access()
+        self.queue_filter = QueueFilter.from_form(self.request.form)
+        self.resolve_customer()
+        return super().__call__()
 
-    def customer_filter(self):
-        return (self.request.form.get("customer") or "").strip()
+    def resolve_customer(self):
+        """A name or an address typed without the picker's help: the one
+        customer it names, else a message asking to pick one."""
+        typed = self.queue_filter.customer
+        self.customer_problem = None
+        if not typed or api.user.get(userid=typed) is not None:
+            return
+        found = find_customers(typed, limit=2)
+        if len(found) == 1:
+            self.queue_filter.customer = found[0]["id"]
+            return
+        self.customer_problem = _(
+            "msg_pick_customer",
+            default="'${text}' is not one customer: ${count} match. Type more of "
+            "the name or the e-mail address and pick one from the list.",
+            mapping={"text": typed, "count": len(found) if found else 0},
+        )
 
-    def awaiting_only(self):
-        return bool(self.request.form.get("awaiting"))
+    # The filter form
 
-    def filters(self):
-        return {
-            "customer": self.customer_filter(),
-            "text": self.search_text(),
-            "awaiting_staff": self.awaiting_only(),
-        }
+    def params(self, **changes):
+        params = self.queue_filter.params()
+        params.update(changes)
+        return {name: value for name, value in params.items() if value}
+
+    def url_with(self, **changes):
+        changes.pop("b_start", None)
+        query = urlencode(self.params(**changes))
+        base = self.request.getURL()
+        return f"{base}?{query}" if query else base
 
     def selected_state(self):
-        # "Awaiting staff" only exists for tickets in progress.
-        if self.awaiting_only():
+        return self.queue_filter.state
+
+    def options(self, pairs, selected):
+        return [
+            {"value": value, "title": title, "selected": value == selected}
+            for value, title in pairs
+        ]
+
+    def state_options(self):
+        return self.options(
+            [
+                ("", _("filter_all", default="All")),
+                (IN_PROGRESS, state_title(IN_PROGRESS)),
+                (COMPLETED, state_title(COMPLETED)),
+            ],
+            self.queue_filter.state,
+        )
+
+    def waiting_options(self):
+        return self.options(
+            [
+                ("", _("filter_anyone", default="Anyone")),
+                (WAITING_STAFF, _("filter_waiting_staff", default="The staff")),
+                (
+                    WAITING_CUSTOMER,
+                    _("filter_waiting_customer", default="The customer"),
+                ),
+            ],
+            self.queue_filter.waiting,
+        )
+
+    def staff_members(self):
+        people = sorted(staff_userids(), key=lambda u: display_name(u).lower())
+        return [(userid, display_name(userid)) for userid in people]
+
+    def assignee_options(self):
+        return self.options(
+            [
+                ("", _("filter_anyone", default="Anyone")),
+                (ASSIGNED_ME, _("filter_assigned_me", default="Me")),
+                (ASSIGNED_NOBODY, _("filter_unassigned", default="Nobody")),
+            ]
+            + self.staff_members(),
+            self.queue_filter.assignee,
+        )
+
+    def priority_options(self):
+        return self.options(
+            [("", _("filter_any_priority", default="Any"))]
+            + [
+                (value, desk.priority_title(value))
+                for value in reversed(desk.PRIORITIES)
+            ],
+            self.queue_filter.priority,
+        )
+
+    def category_options(self):
+        return self.options(
+            [("", _("filter_any_category", default="Any"))]
+            + [(c["id"], desk.category_title(c["id"])) for c in desk.categories()],
+            self.queue_filter.category,
+        )
+
+    def sort_options(self):
+        return self.options(
+            [
+                (SORT_ACTIVITY, _("sort_activity", default="Last activity")),
+                (SORT_PRIORITY, _("sort_priority", default="Priority")),
+                (SORT_NUMBER, _("sort_number", default="Number")),
+            ],
+            self.queue_filter.sort,
+        )
+
+    def customer_name(self):
+        userid = self.queue_filter.customer
+        if not userid or self.customer_problem:
             return ""
-        return super().selected_state()
+        return display_name(userid)
+
+    def remove_customer_url(self):
+        return self.url_with(customer="")
+
+    def search_text(self):
+        return self.queue_filter.text
+
+    def export_url(self):
+        query = urlencode(self.params())
+        base = api.portal.get().absolute_url() + "/@@tickets-export"
+        return f"{base}?{query}" if query else base
+
+    def came_from(self):
+        """This view of the queue, where the bulk actions come back to."""
+        return self.url_with(b_start=None)
+
+    # The rows
+
+    def batch(self):
+        try:
+            start = max(int(self.request.form.get("b_start", 0)), 0)
+        except (TypeError, ValueError):
+            start = 0
+        if self.customer_problem:
+            return Batch([], BATCH_SIZE, 0)
+        return Batch(
+            queue_page(self.queue_filter, start, BATCH_SIZE), BATCH_SIZE, start
+        )
+
+    def row(self, brain, ticket):
+        row = super().row(brain, ticket)
+        priority = desk.PRIORITIES[ticket.priority_rank]
+        assignee = self.assignees.get(ticket.assignee_token)
+        row.update(
+            {
+                "uid": brain.UID,
+                "priority": desk.priority_title(priority),
+                "priority_badge": desk.priority_badge(priority),
+                "category": desk.category_title(ticket.category),
+                "assignee": display_name(assignee) if assignee else "",
+            }
+        )
+        return row
+
+    def rows(self, batch):
+        # The catalog keeps tokens: mapped back once per page.
+        self.assignees = desk.tokens_of_staff()
+        return super().rows(batch)
 
     def customer_url(self, userid):
-        return self.url_with(customer=userid, b_start=None)
+        return self.url_with(customer=userid)

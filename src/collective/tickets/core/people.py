@@ -237,3 +237,39 @@ def staff_emails():
     ]
     emails.append((setting("staff_email") or "").strip())
     return unique_emails(email for email in emails if email)
+
+
+def find_customers(text, limit=20):
+    """Site users whose full name, display name for tickets, login or e-mail
+    address contains ``text`` (case-insensitive), as ``{"id", "name",
+    "email"}``, by name; at most ``limit``."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    acl_users = api.portal.get_tool("acl_users")
+    userids = {}
+    for criterion in ("fullname", "email", "login", "ticket_display_name"):
+        for found in acl_users.searchUsers(**{criterion: text}):
+            userid = found.get("userid") or found.get("id")
+            if userid:
+                userids[userid] = None
+    wanted = text.lower()
+    result = []
+    for userid in userids:
+        user = api.user.get(userid=userid)
+        if user is None:
+            continue
+        email = user_email(userid)
+        name = display_name(userid)
+        haystack = " ".join(
+            [
+                name,
+                user.getProperty("fullname", "") or "",
+                email,
+                user.getUserName() or "",
+            ]
+        ).lower()
+        if wanted in haystack:
+            result.append({"id": userid, "name": name, "email": email})
+    result.sort(key=lambda person: (person["name"].lower(), person["id"]))
+    return result[:limit]

@@ -125,6 +125,12 @@ class TicketSummary:
     last_author_id: str
     reply_count: int
     awaiting_staff: bool
+    number: int | None = None
+    # 0 (low) to 3 (urgent), as the catalog keeps it.
+    priority_rank: int = 1
+    category: str = ""
+    # A keyed token, never the user id (see core.desk.assignee_token).
+    assignee_token: str = ""
 
     @property
     def customer_name(self):
@@ -147,4 +153,13 @@ def ticket_summary(brain):
         reply_count=brain.ticket_reply_count or 0,
         awaiting_staff=brain.review_state == IN_PROGRESS
         and brain.ticket_last_author == brain.ticket_customer,
+        number=getattr(brain, "ticket_number", None) or None,
+        priority_rank=_or(getattr(brain, "ticket_priority", None), 1),
+        category=getattr(brain, "ticket_category", None) or "",
+        assignee_token=getattr(brain, "ticket_assignee", None) or "",
     )
+
+
+def _or(value, default):
+    """The catalog's "no value" for a column is Missing.Value or None."""
+    return value if isinstance(value, int) else default

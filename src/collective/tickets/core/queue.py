@@ -116,10 +116,17 @@ def catalog_query(flt):
 
 
 def _rids(result):
+    """The record ids of a catalog result, as a set, without making brains."""
     seq = getattr(result, "_seq", None)
     if isinstance(seq, (IISet, IITreeSet)):
         return seq
-    return IITreeSet(seq if seq is not None else ())
+    if not isinstance(result, LazyMap):
+        return IITreeSet(brain.getRID() for brain in result)
+    rids = IITreeSet()
+    for item in seq:
+        # A text query's results are (score, rid) pairs.
+        rids.insert(item[1] if isinstance(item, tuple) else item)
+    return rids
 
 
 def _text_rids(catalog, text):
