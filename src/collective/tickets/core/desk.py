@@ -85,7 +85,8 @@ def set_priority(ticket, value):
                 "error_unknown_priority",
                 default="'${value}' is not a priority: use one of ${choices}.",
                 mapping={"value": value, "choices": ", ".join(PRIORITIES)},
-            )
+            ),
+            field="priority",
         )
     old = priority(ticket)
     if old == value:
@@ -148,7 +149,8 @@ def check_category(value):
                 "error_unknown_category",
                 default="'${value}' is not one of the categories: ${choices}.",
                 mapping={"value": value, "choices": ", ".join(ids) or "-"},
-            )
+            ),
+            field="category",
         )
     return value
 
@@ -202,7 +204,8 @@ def assign(ticket, userid):
                 default="'${userid}' is not a member of the staff: a ticket can "
                 "only be assigned to the staff.",
                 mapping={"userid": userid},
-            )
+            ),
+            field="assignee",
         )
     old = getattr(ticket, "ticket_assignee", None) or None
     if old == userid:

@@ -1,10 +1,16 @@
 """JSON of a ticket and of a reply, as a client needs the conversation."""
 
 from collective.tickets import api as tickets
+from collective.tickets.content.note import ITicketNote
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.core.desk import category_title
+from collective.tickets.core.desk import priority_title
+from collective.tickets.core.history import visible_history
+from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import display_name
+from collective.tickets.core.people import is_staff
 from collective.tickets.core.states import state_title
 from collective.tickets.interfaces import ICollectiveTicketsLayer
 from plone.restapi.interfaces import ISerializeToJson
@@ -19,6 +25,7 @@ def message_json(message):
     return {
         "@id": message.obj.absolute_url(),
         "id": message.id,
+        "internal": message.is_note,
         "author": {"id": message.author_id, "name": message.author_name},
         "date": json_compatible(message.date),
         "text": {"data": message.text, "content-type": "text/html"},
@@ -32,6 +39,41 @@ def message_json(message):
             for att in message.attachments
         ],
     }
+
+
+def person_json(userid):
+    return {"id": userid, "name": display_name(userid)} if userid else None
+
+
+def change_json(change):
+    return {
+        "date": json_compatible(change.date),
+        "actor": person_json(change.actor),
+        "field": change.field,
+        "from": change.old,
+        "to": change.new,
+    }
+
+
+def desk_json(ticket, request):
+    """Number, priority and category for whoever sees the ticket; the
+    assignee for the staff only."""
+    priority = tickets.priority(ticket)
+    category = tickets.category(ticket)
+    data = {
+        "number": tickets.number(ticket),
+        "number_label": number_label(tickets.number(ticket)),
+        "priority": {
+            "token": priority,
+            "title": translate(priority_title(priority), context=request),
+        },
+        "category": (
+            {"token": category, "title": category_title(category)} if category else None
+        ),
+    }
+    if is_staff(obj=ticket):
+        data["assignee"] = person_json(tickets.assignee(ticket))
+    return data
 
 
 @implementer(ISerializeToJson)
@@ -57,8 +99,29 @@ class SerializeTicketToJson:
             "modified": json_compatible(ticket.modified()),
             "customer": {"id": customer, "name": display_name(customer)},
             "cc": [dict(row) for row in ticket.cc_recipients or ()],
-            "conversation": [message_json(m) for m in tickets.conversation(ticket)],
+            **desk_json(ticket, self.request),
+            # Notes only where the reader may view them: the staff.
+            "conversation": [
+                message_json(m) for m in tickets.conversation(ticket, with_notes=True)
+            ],
+            "history": [change_json(c) for c in visible_history(ticket)],
         }
+
+
+@implementer(ISerializeToJson)
+@adapter(ITicketNote, ICollectiveTicketsLayer)
+class SerializeNoteToJson:
+    """A note, for the staff (nobody else may traverse to it)."""
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    def __call__(self, *args, **kwargs):
+        data = message_json(tickets.to_message(self.context))
+        data["@type"] = self.context.portal_type
+        data["ticket"] = self.context.__parent__.absolute_url()
+        return data
 
 
 @implementer(ISerializeToJson)

@@ -41,6 +41,10 @@ class TicketsPost(TicketPostService):
             ),
         ),
         "attachments": ATTACHMENTS_FIELD,
+        "category": (
+            str,
+            _("error_api_category_type", default="'category' must be a string."),
+        ),
     }
 
     def create(self, body):
@@ -49,4 +53,5 @@ class TicketsPost(TicketPostService):
             text=body.get("text"),
             cc=cc_rows(body.get("cc")),
             attachments=decode_attachments(body.get("attachments")),
+            category=body.get("category"),
         )

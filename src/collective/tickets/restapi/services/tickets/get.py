@@ -1,11 +1,16 @@
 """``GET @tickets``: the current customer's tickets; the staff's: everyone's."""
 
 from collective.tickets import _
+from collective.tickets.core.desk import PRIORITIES
+from collective.tickets.core.desk import tokens_of_staff
 from collective.tickets.core.people import current_userid
+from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.queries import find_tickets
 from collective.tickets.core.queries import ticket_query
 from collective.tickets.core.queries import ticket_summary
+from collective.tickets.core.queue import queue_brains
+from collective.tickets.core.queue import QueueFilter
 from plone import api
 from plone.restapi.batching import HypermediaBatch
 from plone.restapi.serializer.converters import json_compatible
@@ -21,9 +26,19 @@ LOG_IN = _(
 )
 
 
+# Filters only the staff's listing knows (QueueFilter's).
+DESK_FILTERS = ("assignee", "priority", "category", "waiting", "sort")
+
+
 class TicketsGet(Service):
     def brains(self):
         form = self.request.form
+        if is_staff() and any(form.get(name) for name in DESK_FILTERS):
+            # The staff's work-queue filters, as the overview has them.
+            queue_filter = QueueFilter.from_form(
+                dict(form, state=form.get("review_state", ""))
+            )
+            return queue_brains(queue_filter)
         # Staff see every customer's tickets; a customer only their own.
         customer = form.get("customer") if is_staff() else current_userid()
         query = ticket_query(
@@ -39,7 +54,8 @@ class TicketsGet(Service):
 
     def item(self, brain):
         ticket = ticket_summary(brain)
-        return {
+        priority = PRIORITIES[ticket.priority_rank]
+        item = {
             "@id": ticket.url,
             "@type": "Ticket",
             "title": ticket.title,
@@ -52,12 +68,23 @@ class TicketsGet(Service):
                 "name": ticket.last_author_name,
             },
             "replies": ticket.reply_count,
+            "number": ticket.number,
+            "priority": priority,
+            "category": ticket.category or None,
         }
+        if self.assignees is not None:
+            userid = self.assignees.get(ticket.assignee_token)
+            item["assignee"] = (
+                {"id": userid, "name": display_name(userid)} if userid else None
+            )
+        return item
 
     def reply(self):
         if api.user.is_anonymous():
             raise Unauthorized(translate(LOG_IN, context=self.request))
         brains = self.brains()
+        # The catalog keeps a token of the assignee: the staff get the name.
+        self.assignees = tokens_of_staff() if is_staff() else None
         batch = HypermediaBatch(self.request, brains)
         result = {
             "@id": batch.canonical_url,

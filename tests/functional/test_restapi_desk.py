@@ -1,0 +1,249 @@
+"""The staff desk over the REST API, as the staff, the customer, the other
+customer and anonymous: notes, the desk's values, the history, numbers.
+The documented calls write docs/http-examples/desk_*."""
+
+from collective.tickets import api as tickets
+from collective.tickets.interfaces import ITicketSettings
+from collective.tickets.testing import CUSTOMER
+from collective.tickets.testing import MANAGER
+from collective.tickets.testing import OTHER_CUSTOMER
+from collective.tickets.testing import STAFF
+from helpers import as_user
+from helpers import PDF
+from plone import api
+from test_restapi import DOCS
+from test_restapi import record
+from test_restapi import RestTestCase
+
+import base64
+import transaction
+
+
+SECRET = "quokkaword"
+STRANGERS = (OTHER_CUSTOMER, None)
+
+
+class DeskRestTestCase(RestTestCase):
+    def setUp(self):
+        super().setUp()
+        api.portal.set_registry_record(
+            "categories",
+            ["billing | Billing | es: Facturación"],
+            interface=ITicketSettings,
+        )
+        self.ticket = self.open_ticket()
+        self.url = self.ticket.absolute_url()
+        with as_user(self.portal, STAFF):
+            self.note = tickets.add_note(
+                self.ticket,
+                f"<p>Customer is a {SECRET}</p>",
+                attachments=[("internal.pdf", PDF, "application/pdf")],
+            )
+            tickets.assign(self.ticket, MANAGER)
+        transaction.commit()
+
+
+class TestNotes(DeskRestTestCase):
+    def test_staff_add_a_note(self):
+        body = {
+            "text": "<p>Called the customer: waiting for the invoice.</p>",
+            "attachments": [
+                {
+                    "filename": "call.pdf",
+                    "content-type": "application/pdf",
+                    "encoding": "base64",
+                    "data": base64.b64encode(PDF).decode(),
+                }
+            ],
+        }
+        response = self.session(STAFF).post(f"{self.url}/@notes", json=body)
+        record("desk_add_note", response, self.base, body)
+        self.assertEqual(response.status_code, 201, response.text)
+        data = response.json()
+        notes = [m for m in data["conversation"] if m["internal"]]
+        self.assertEqual(len(notes), 2)
+        self.assertIn("Called the customer", notes[-1]["text"]["data"])
+        self.assertEqual(response.headers["Location"], notes[-1]["@id"])
+
+    def test_customers_and_anonymous_may_not_add_notes(self):
+        for userid in (CUSTOMER, *STRANGERS):
+            response = self.session(userid).post(
+                f"{self.url}/@notes", json={"text": "<p>let me in</p>"}
+            )
+            self.assertEqual(response.status_code, 401, (userid, response.text))
+        self.assertEqual(len(self.ticket.objectIds()), 1)
+
+    def test_a_bad_note_names_the_field(self):
+        response = self.session(STAFF).post(f"{self.url}/@notes", json={"text": 3})
+        self.assertEqual(self.field_error(response)["field"], "text")
+
+    def test_the_customer_never_gets_a_note(self):
+        customer = self.session(CUSTOMER)
+        data = customer.get(self.url).json()
+        self.assertNotIn(SECRET, str(data))
+        self.assertEqual([m for m in data["conversation"] if m["internal"]], [])
+        self.assertNotIn("assignee", data)
+        for url in (
+            f"{self.base}/@tickets",
+            f"{self.base}/@search?SearchableText={SECRET}",
+            f"{self.base}/@search?portal_type=TicketNote",
+            f"{self.base}/@search?SearchableText={SECRET}&metadata_fields=_all",
+            f"{self.url}?expand=items",
+        ):
+            data = customer.get(url).json()
+            # The answer's own address repeats the query.
+            data.pop("@id", None)
+            data.pop("batching", None)
+            self.assertNotIn(SECRET, str(data), url)
+            self.assertNotIn(self.note.absolute_url(), str(data), url)
+        for userid in (CUSTOMER, *STRANGERS):
+            session = self.session(userid)
+            for url in (
+                self.note.absolute_url(),
+                f"{self.note.absolute_url()}/@@attachment/0/internal.pdf",
+            ):
+                response = session.get(url)
+                self.assertIn(response.status_code, (401, 403), (userid, url))
+                self.assertNotIn(SECRET, response.text)
+                self.assertFalse(response.content.startswith(b"%PDF"), (userid, url))
+
+    def test_staff_read_notes_everywhere(self):
+        staff = self.session(STAFF)
+        response = staff.get(self.url)
+        record("desk_ticket_get_staff", response, self.base)
+        data = response.json()
+        (note,) = [m for m in data["conversation"] if m["internal"]]
+        self.assertIn(SECRET, note["text"]["data"])
+        self.assertEqual(data["assignee"], {"id": MANAGER, "name": "Max Manager"})
+        found = staff.get(f"{self.base}/@search?SearchableText={SECRET}").json()
+        self.assertEqual(
+            [item["@id"] for item in found["items"]], [self.note.absolute_url()]
+        )
+        data = staff.get(self.note.absolute_url()).json()
+        self.assertTrue(data["internal"])
+        self.assertEqual(data["ticket"], self.url)
+        response = staff.get(f"{self.note.absolute_url()}/@@attachment/0/internal.pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+
+
+class TestDesk(DeskRestTestCase):
+    def test_staff_change_assignee_priority_and_category(self):
+        body = {"assignee": STAFF, "priority": "urgent", "category": "billing"}
+        response = self.session(STAFF).patch(f"{self.url}/@desk", json=body)
+        record("desk_patch", response, self.base, body)
+        self.assertEqual(response.status_code, 200, response.text)
+        data = response.json()
+        self.assertEqual(data["assignee"]["id"], STAFF)
+        self.assertEqual(data["priority"], {"token": "urgent", "title": "Urgent"})
+        self.assertEqual(data["category"], {"token": "billing", "title": "Billing"})
+        self.assertEqual(data["number"], self.ticket.ticket_number)
+        response = self.session(STAFF).patch(
+            f"{self.url}/@desk", json={"assignee": None}
+        )
+        self.assertIsNone(response.json()["assignee"])
+
+    def test_bad_values_name_their_field_and_change_nothing(self):
+        staff = self.session(STAFF)
+        for body, field in (
+            ({"priority": "whenever"}, "priority"),
+            ({"category": "cooking"}, "category"),
+            ({"assignee": OTHER_CUSTOMER}, "assignee"),
+            ({"assignee": 3}, "assignee"),
+        ):
+            response = staff.patch(f"{self.url}/@desk", json=body)
+            self.assertEqual(self.field_error(response)["field"], field, body)
+        self.assertEqual(tickets.priority(self.ticket), "normal")
+
+    def test_nobody_else_may_change_the_desk(self):
+        for userid in (CUSTOMER, *STRANGERS):
+            response = self.session(userid).patch(
+                f"{self.url}/@desk", json={"priority": "urgent"}
+            )
+            self.assertEqual(response.status_code, 401, (userid, response.text))
+        self.assertEqual(tickets.priority(self.ticket), "normal")
+
+    def test_another_site_may_not_change_it_with_the_cookie(self):
+        response = self.session(STAFF).patch(
+            f"{self.url}/@desk",
+            json={"priority": "urgent"},
+            headers={"Origin": "https://evil.example.com"},
+        )
+        self.assertEqual(response.status_code, 403)
+        response = self.session(STAFF).patch(
+            f"{self.url}/@desk", data="priority=urgent"
+        )
+        self.assertEqual(response.status_code, 415)
+        self.assertEqual(tickets.priority(self.ticket), "normal")
+
+
+class TestHistoryAndNumbers(DeskRestTestCase):
+    def test_history_for_staff_and_customer(self):
+        with as_user(self.portal, STAFF):
+            tickets.set_priority(self.ticket, "high")
+            tickets.close(self.ticket)
+        transaction.commit()
+        response = self.session(STAFF).get(f"{self.url}/@history")
+        record("desk_history", response, self.base)
+        fields = [item["field"] for item in response.json()["items"]]
+        self.assertEqual(fields, ["assignee", "priority", "state"])
+        customer = self.session(CUSTOMER).get(f"{self.url}/@history").json()
+        self.assertEqual(
+            [(i["field"], i["from"], i["to"]) for i in customer["items"]],
+            [("state", "in_progress", "completed")],
+        )
+        self.assertEqual(
+            [
+                i["field"]
+                for i in self.session(CUSTOMER).get(self.url).json()["history"]
+            ],
+            ["state"],
+        )
+        for userid in STRANGERS:
+            response = self.session(userid).get(f"{self.url}/@history")
+            self.assertEqual(response.status_code, 401, userid)
+
+    def test_numbers_and_desk_in_the_listing(self):
+        items = self.session(CUSTOMER).get(f"{self.base}/@tickets").json()["items"]
+        self.assertEqual(items[0]["number"], self.ticket.ticket_number)
+        self.assertEqual(items[0]["priority"], "normal")
+        self.assertNotIn("assignee", items[0])
+        response = self.session(STAFF).get(
+            f"{self.base}/@tickets?assignee={MANAGER}&sort=number"
+        )
+        record("desk_tickets_get_queue", response, self.base)
+        items = response.json()["items"]
+        self.assertEqual([i["number"] for i in items], [self.ticket.ticket_number])
+        self.assertEqual(items[0]["assignee"]["id"], MANAGER)
+        self.assertEqual(
+            self.session(STAFF)
+            .get(f"{self.base}/@tickets?assignee=none")
+            .json()["items_total"],
+            0,
+        )
+
+    def test_a_ticket_opened_with_a_category(self):
+        response = self.session(CUSTOMER).post(
+            f"{self.base}/@tickets",
+            json={"title": "Bill", "text": "<p>Wrong</p>", "category": "billing"},
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual(response.json()["category"]["token"], "billing")
+        response = self.session(CUSTOMER).post(
+            f"{self.base}/@tickets",
+            json={"title": "Bill", "text": "<p>Wrong</p>", "category": "cooking"},
+        )
+        self.assertEqual(self.field_error(response)["field"], "category")
+
+
+class TestDocumented(DeskRestTestCase):
+    def test_every_desk_example_is_in_the_docs(self):
+        docs = DOCS.read_text(encoding="utf-8")
+        for name in (
+            "desk_add_note",
+            "desk_ticket_get_staff",
+            "desk_patch",
+            "desk_history",
+            "desk_tickets_get_queue",
+        ):
+            for suffix in (".req", ".resp"):
+                self.assertIn(f"http-examples/{name}{suffix}", docs)
