@@ -58,12 +58,15 @@ class TestNumbers(DeskTestCase):
         with self.assertRaises(Unauthorized):
             tickets.number(self.ticket)
 
-    def test_searching_the_number_finds_the_ticket(self):
+    def test_the_overview_finds_the_number(self):
+        from collective.tickets.core.queue import queue_brains
+        from collective.tickets.core.queue import QueueFilter
+
         number = self.ticket.ticket_number
         with as_user(self.portal, STAFF):
-            for text in (str(number), f"#{number}"):
-                found = [b.getObject() for b in self.catalog(SearchableText=text)]
-                self.assertIn(self.ticket, found, text)
+            for text in (str(number), f"#{number}", f"# {number}"):
+                found = [b.getObject() for b in queue_brains(QueueFilter(text=text))]
+                self.assertEqual(found, [self.ticket], text)
             brain = self.catalog(ticket_number=number)[0]
             self.assertEqual(brain.ticket_number, number)
 

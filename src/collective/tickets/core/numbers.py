@@ -98,6 +98,6 @@ def number_existing_tickets():
             continue
         counter.value += 1
         ticket.ticket_number = counter.value
-        ticket.reindexObject(idxs=[NUMBER_INDEX, "SearchableText"])
+        ticket.reindexObject(idxs=[NUMBER_INDEX])
         done += 1
     return done

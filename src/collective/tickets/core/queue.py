@@ -24,6 +24,7 @@ from collective.tickets.core.states import IN_PROGRESS
 from dataclasses import asdict
 from dataclasses import dataclass
 from plone import api
+from Products.ZCTextIndex.ParseTree import ParseError
 from ZTUtils.Lazy import LazyMap
 
 
@@ -133,7 +134,12 @@ def _text_rids(catalog, text):
     """The tickets whose number, subject or messages hold ``text``, and those
     whose internal notes do (the notes the current user may see: none for
     anyone but the staff)."""
-    tickets = _rids(catalog(portal_type="Ticket", SearchableText=text))
+    try:
+        tickets = _rids(catalog(portal_type="Ticket", SearchableText=text))
+        notes = _rids(catalog(portal_type="TicketNote", SearchableText=text))
+    except ParseError:
+        # "#1042", or a query the text index cannot read: the number only.
+        tickets = notes = IISet()
     number = parse_number(text)
     if number is not None:
         tickets = union(
@@ -142,7 +148,7 @@ def _text_rids(catalog, text):
     parents = IISet()
     paths = catalog._catalog.paths
     uids = catalog._catalog.uids
-    for rid in _rids(catalog(portal_type="TicketNote", SearchableText=text)):
+    for rid in notes:
         parent = uids.get(paths[rid].rpartition("/")[0])
         if parent is not None:
             parents.insert(parent)
@@ -154,10 +160,7 @@ def _matches(flt):
     catalog = api.portal.get_tool("portal_catalog")
     rids = _rids(catalog(**catalog_query(flt)))
     if flt.text:
-        try:
-            rids = intersection(rids, _text_rids(catalog, flt.text))
-        except Exception:  # noqa: BLE001 - a query ZCTextIndex cannot parse
-            rids = IISet()
+        rids = intersection(rids, _text_rids(catalog, flt.text))
     return catalog, rids
 
 

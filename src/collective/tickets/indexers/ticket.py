@@ -11,7 +11,6 @@ from collective.tickets.core.desk import CATEGORY_INDEX
 from collective.tickets.core.desk import priority
 from collective.tickets.core.desk import priority_rank
 from collective.tickets.core.mailin.store import received_ids
-from collective.tickets.core.numbers import number_label
 from collective.tickets.core.text import searchable_words
 from plone.indexer import indexer
 
@@ -58,14 +57,12 @@ def ticket_reply_count(ticket):
 
 @indexer(ITicket)
 def searchable_text(ticket):
-    """The number, the subject, the first message and every reply (never an
-    internal note: its words are indexed with the note, which only the staff
-    find)."""
-    parts = [
-        number_label(getattr(ticket, "ticket_number", None)),
-        ticket.Title(),
-        searchable_words(ticket.text.raw if ticket.text else ""),
-    ]
+    """The subject, the first message and every reply (never an internal
+    note: its words are indexed with the note, which only the staff find).
+    Not the number: a word new with every ticket would make every two
+    tickets opened at once conflict on the text index's lexicon; the
+    overview finds numbers through the ``ticket_number`` index."""
+    parts = [ticket.Title(), searchable_words(ticket.text.raw if ticket.text else "")]
     for reply in replies(ticket):
         text = getattr(reply, "text", None)
         parts.append(searchable_words(text.raw if text else ""))
