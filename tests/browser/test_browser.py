@@ -232,7 +232,7 @@ class TestJourneys(BrowserTestCase):
         self.shot(staff, "tickets-overview")
         row.locator("a", has_text="Printer jams on page 2").click()
         staff.wait_for_load_state("networkidle")
-        self.type_in_editor(staff, "Please use tray 3.")
+        self.type_in_section(staff, "#ticket-reply", "Please use tray 3.")
         staff.set_input_files(
             "#reply-widgets-attachments",
             files=[{"name": "howto.pdf", "mimeType": "application/pdf", "buffer": PDF}],
@@ -312,6 +312,70 @@ class TestJourneys(BrowserTestCase):
             customer.locator(".message-author").first.inner_text(), "ACME Ltd."
         )
         self.shot(customer, "display-name")
+
+    def test_6_staff_find_take_note_reply_and_close(self):
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create("Printer jams again", "<p>Tray 2 this time.</p>")
+        with as_user(self.portal, OTHER_CUSTOMER):
+            tickets.create("Cannot log in", "<p>Locked out.</p>")
+        transaction.commit()
+        staff = self.login(STAFF)
+        # The personal menu leads to the queue, with what waits for staff.
+        staff.click("#personaltools-menulink")
+        entry = staff.locator("#personaltools-tickets_overview")
+        self.assertIn("Tickets (2)", entry.inner_text())
+        entry.click()
+        staff.wait_for_load_state("networkidle")
+        self.assertTrue(staff.url.endswith("/@@tickets"))
+        # The customer is found by name, as typed.
+        staff.locator("#tickets-customer").press_sequentially("Carl")
+        suggestion = staff.locator(".customer-suggestion").first
+        suggestion.wait_for()
+        self.assertIn("customer1@example.com", suggestion.inner_text())
+        suggestion.click()
+        staff.wait_for_load_state("networkidle")
+        self.assertIn(f"customer={CUSTOMER}", staff.url)
+        rows = staff.locator("table.tickets-queue tbody tr")
+        self.assertEqual(rows.count(), 1)
+        self.assertIn("Printer jams again", rows.first.inner_text())
+        self.assertIn(f"#{ticket.ticket_number}", rows.first.inner_text())
+        self.shot(staff, "staff-queue")
+        rows.first.locator("a", has_text="Printer jams again").click()
+        staff.wait_for_load_state("networkidle")
+        staff.click("#desk-buttons-take")
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("Sam Staff took the ticket", staff.content())
+        self.type_in_section(staff, "#ticket-note", "Known issue with tray 2 rollers.")
+        staff.click("#note-buttons-save")
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("Your internal note has been added.", staff.content())
+        note = staff.locator(".ticket-note")
+        self.assertIn("Internal note", note.inner_text())
+        self.type_in_section(staff, "#ticket-reply", "A technician comes tomorrow.")
+        staff.click("#reply-buttons-save")
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("Your reply has been added.", staff.content())
+        self.shot(staff, "ticket-desk")
+        staff.click("button.close-ticket")
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("The ticket is now completed.", staff.content())
+
+        # The customer reads the reply and the closing, never the note nor
+        # who took the ticket.
+        customer = self.login(CUSTOMER)
+        customer.goto(ticket.absolute_url())
+        text = customer.locator("#content").inner_text()
+        self.assertIn("A technician comes tomorrow.", text)
+        self.assertIn("Sam Staff closed the ticket", text)
+        self.assertNotIn("tray 2 rollers", text)
+        self.assertNotIn("took the ticket", text)
+        self.assertEqual(customer.locator(".ticket-note").count(), 0)
+
+    def type_in_section(self, page, section, text):
+        """Type into the editor of one form of the page (reply or note)."""
+        frame = page.frame_locator(f"{section} iframe").first
+        frame.locator("body").click()
+        page.keyboard.type(text)
 
     def test_nothing_overflows_on_a_phone(self):
         with as_user(self.portal, CUSTOMER):
