@@ -135,7 +135,7 @@ class TestSpanishScreens(unittest.TestCase):
         for text in (
             "Resumen de tickets",
             "Pendiente del personal",
-            "Buscar en asuntos y mensajes",
+            "Número, asunto o texto",
         ):
             self.assertIn(text, admin.contents)
 
