@@ -137,6 +137,9 @@ def build_site(app, smtp_port):
         api.portal.set_registry_record(
             f"collective.tickets.interfaces.ITicketSettings.{name}", 0
         )
+    api.portal.set_registry_record(
+        "collective.tickets.interfaces.ITicketSettings.categories", CATEGORIES
+    )
     site.portal_types.Document.allow_discussion = True
     add_user(STAFF, "Sam Staff")
     api.group.add_user(groupname="ticket-staff", username=STAFF)
@@ -196,14 +199,31 @@ def ticket_with_replies(app, customer, count):
     return ticket
 
 
+# What the staff desk gives the seeded tickets, so that the overview's
+# filters find some of them and not all.
+CATEGORIES = ["billing | Billing", "access | Access", "printers | Printers"]
+PRIORITIES = ["low", "normal", "normal", "high", "urgent"]
+
+
 def seed_with_api(app, customers, count, rng, batch=500, on_batch=None):
     """``count`` tickets spread over ``customers``, each opened by its customer
-    through ``collective.tickets.api.create``; a commit every ``batch``."""
+    through ``collective.tickets.api.create`` in a category, with a priority
+    and (one in three) the staff member as assignee; a commit every
+    ``batch``. The priority and the assignee are set before the ticket is
+    indexed at the commit, as an import would: the desk's API would index
+    each ticket again."""
     started = time.perf_counter()
+    categories = [line.split(" | ")[0] for line in CATEGORIES]
     for number in range(count):
         customer = customers[number % len(customers)]
         login(app, customer)
-        tickets.create(subject(rng, number), f"<p>{rng.choice(WORDS)} {MESSAGE}</p>")
+        ticket = tickets.create(
+            subject(rng, number),
+            f"<p>{rng.choice(WORDS)} {MESSAGE}</p>",
+            category=rng.choice(categories),
+        )
+        ticket.ticket_priority = rng.choice(PRIORITIES)
+        ticket.ticket_assignee = STAFF if number % 3 == 0 else None
         if (number + 1) % batch == 0:
             transaction.commit()
             app._p_jar.cacheMinimize()
