@@ -1,8 +1,6 @@
 """JSON of a ticket and of a reply, as a client needs the conversation."""
 
 from collective.tickets import api as tickets
-from collective.tickets.content.note import ITicketNote
-from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.desk import category_title
@@ -109,24 +107,9 @@ class SerializeTicketToJson:
 
 
 @implementer(ISerializeToJson)
-@adapter(ITicketNote, ICollectiveTicketsLayer)
-class SerializeNoteToJson:
-    """A note, for the staff (nobody else may traverse to it)."""
+class SerializeMessageToJson:
+    """A reply, or a note (only the staff may traverse to a note)."""
 
-    def __init__(self, context, request):
-        self.context = context
-        self.request = request
-
-    def __call__(self, *args, **kwargs):
-        data = message_json(tickets.to_message(self.context))
-        data["@type"] = self.context.portal_type
-        data["ticket"] = self.context.__parent__.absolute_url()
-        return data
-
-
-@implementer(ISerializeToJson)
-@adapter(ITicketReply, ICollectiveTicketsLayer)
-class SerializeReplyToJson:
     def __init__(self, context, request):
         self.context = context
         self.request = request
