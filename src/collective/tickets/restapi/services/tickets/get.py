@@ -26,8 +26,9 @@ LOG_IN = _(
 )
 
 
-# Filters only the staff's listing knows (QueueFilter's).
-DESK_FILTERS = ("assignee", "priority", "category", "waiting", "sort")
+# What sends the staff's listing through the work queue's query (whose
+# text search also finds ticket numbers and the words of internal notes).
+DESK_FILTERS = ("assignee", "priority", "category", "waiting", "sort", "SearchableText")
 
 
 class TicketsGet(Service):
