@@ -23,6 +23,7 @@ from collective.tickets.core.queue import WAITING_STAFF
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
 from collective.tickets.core.states import state_title
+from functools import cached_property
 from plone import api
 from plone.batching import Batch
 from urllib.parse import urlencode
@@ -33,28 +34,35 @@ class TicketsOverview(StaffListing):
 
     show_customer = True
 
-    def __call__(self):
-        self.check_access()
-        self.queue_filter = QueueFilter.from_form(self.request.form)
-        self.resolve_customer()
-        return super().__call__()
+    @cached_property
+    def _filter_and_problem(self):
+        queue_filter = QueueFilter.from_form(self.request.form)
+        return queue_filter, self.resolve_customer(queue_filter)
 
-    def resolve_customer(self):
+    @property
+    def queue_filter(self):
+        return self._filter_and_problem[0]
+
+    @property
+    def customer_problem(self):
+        return self._filter_and_problem[1]
+
+    def resolve_customer(self, queue_filter):
         """A name or an address typed without the picker's help: the one
-        customer it names, else a message asking to pick one."""
-        typed = self.queue_filter.customer
-        self.customer_problem = None
+        customer it names (the filter then holds their user id), else the
+        message that asks to pick one."""
+        typed = queue_filter.customer
         if not typed or api.user.get(userid=typed) is not None:
-            return
+            return None
         found = find_customers(typed, limit=2)
         if len(found) == 1:
-            self.queue_filter.customer = found[0]["id"]
-            return
-        self.customer_problem = _(
+            queue_filter.customer = found[0]["id"]
+            return None
+        return _(
             "msg_pick_customer",
             default="'${text}' is not one customer: ${count} match. Type more of "
             "the name or the e-mail address and pick one from the list.",
-            mapping={"text": typed, "count": len(found) if found else 0},
+            mapping={"text": typed, "count": len(found)},
         )
 
     # The filter form
