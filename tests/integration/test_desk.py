@@ -210,6 +210,18 @@ class TestNotes(DeskTestCase):
             messages = tickets.conversation(self.ticket, with_notes=True)
         self.assertEqual([m.obj for m in messages if m.is_note], [first, second])
 
+    def test_reply_ids_betray_no_note(self):
+        self.add_note()
+        with as_user(self.portal, STAFF):
+            first = tickets.reply(self.ticket, "<p>one</p>")
+            tickets.add_note(self.ticket, "<p>second note</p>")
+            second = tickets.reply(self.ticket, "<p>two</p>")
+        self.assertEqual((first.getId(), second.getId()), ("reply-1", "reply-2"))
+        self.assertEqual(
+            [i for i in self.ticket.objectIds() if i.startswith("note-")],
+            ["note-1", "note-2"],
+        )
+
     def test_customers_may_not_add_notes(self):
         for userid in (CUSTOMER, OTHER_CUSTOMER):
             with as_user(self.portal, userid), self.assertRaises(Unauthorized):

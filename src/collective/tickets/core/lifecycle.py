@@ -164,6 +164,17 @@ def create(
     return ticket
 
 
+def _next_id(ticket, prefix):
+    """``reply-3`` for the third reply: replies and notes are counted apart,
+    so that a customer's replies run without the gaps that would betray an
+    internal note between them."""
+    ids = set(ticket.objectIds())
+    number = sum(1 for obj_id in ids if obj_id.startswith(f"{prefix}-")) + 1
+    while f"{prefix}-{number}" in ids:
+        number += 1
+    return f"{prefix}-{number}"
+
+
 def _add_message(
     ticket, portal_type, prefix, text, attachments, submission_id, complete=None
 ):
@@ -179,7 +190,7 @@ def _add_message(
         return earlier, author, False
     message = createContent(portal_type, text=value, attachments=blobs)
     message.submission_id = submission_id
-    message.id = f"{prefix}-{len(ticket.objectIds()) + 1}"
+    message.id = _next_id(ticket, prefix)
     _set_author(message, author)
     _store_thumbnails(message)
     if complete is not None:
