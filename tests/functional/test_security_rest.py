@@ -4,7 +4,9 @@ are not what the API takes: refused with a clear 4xx, nothing stored."""
 from collective.tickets import api as tickets
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import OTHER_CUSTOMER
+from collective.tickets.testing import PASSWORD
 from collective.tickets.testing import SERVER_TESTING
+from collective.tickets.testing import STAFF
 from helpers import as_user
 from plone import api
 
@@ -167,6 +169,39 @@ class TestForgedWrites(RestSecurityTestCase):
         self.assertEqual(response.status_code, 201, response.text)
         self.assertEqual(self.reply_count(path), 1)
 
+    def test_another_site_cannot_note_or_change_the_desk_with_the_login_cookie(self):
+        ticket = self.open_ticket()
+        path = ticket.getPhysicalPath()
+        session = self.cookie_session(STAFF)
+        for method, endpoint, fields in (
+            ("POST", "@notes", {"text": "<p>Forged</p>"}),
+            ("PATCH", "@desk", {"priority": "urgent"}),
+        ):
+            for case, (headers, (status, error_type, words)) in FORGED.items():
+                with self.subTest(endpoint=endpoint, case=case):
+                    response = session.request(
+                        method,
+                        f"{ticket.absolute_url()}/{endpoint}",
+                        data=forged_body(headers, fields),
+                        headers=headers,
+                    )
+                    error = self.error(response, status, error_type)
+                    self.assertIn(words, error["message"])
+                    transaction.begin()
+                    ticket = self.portal.unrestrictedTraverse(path)
+                    self.assertEqual(len(ticket.objectIds()), 0)
+                    self.assertEqual(tickets.priority(ticket), "normal")
+        origin = "/".join(self.base.split("/")[:3])
+        response = session.patch(
+            f"{ticket.absolute_url()}/@desk",
+            json={"priority": "urgent"},
+            headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        transaction.begin()
+        ticket = self.portal.unrestrictedTraverse(path)
+        self.assertEqual(tickets.priority(ticket), "urgent")
+
     def test_refusals_are_translated(self):
         api.portal.set_registry_record("plone.available_languages", ["es", "en"])
         api.portal.set_registry_record("plone.default_language", "es")
@@ -185,14 +220,22 @@ class TestForgedWrites(RestSecurityTestCase):
 
 
 class TestBadBodies(RestSecurityTestCase):
-    def post(self, url, data, userid=CUSTOMER):
+    def post(self, url, data, userid=CUSTOMER, method="POST"):
         session = requests.Session()
-        session.auth = (userid, "secret-Pa55word")
-        return session.post(
+        session.auth = (userid, PASSWORD)
+        return session.request(
+            method,
             url,
             data=data if isinstance(data, (str, bytes)) else json.dumps(data),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
+
+    def patch(self, url, data, userid=CUSTOMER):
+        return self.post(url, data, userid, method="PATCH")
+
+    def unrestricted(self, path):
+        transaction.begin()
+        return self.portal.unrestrictedTraverse(path)
 
     def test_bodies_that_are_no_json_object_get_a_400(self):
         ticket = self.open_ticket()
@@ -205,13 +248,28 @@ class TestBadBodies(RestSecurityTestCase):
             "\xff",
             "[" * 200,
         ):
-            for url in (self.base + "/@tickets", ticket.absolute_url() + "/@reply"):
+            for url, userid in (
+                (self.base + "/@tickets", CUSTOMER),
+                (ticket.absolute_url() + "/@reply", CUSTOMER),
+                (ticket.absolute_url() + "/@notes", STAFF),
+            ):
                 with self.subTest(body=body[:20], url=url):
-                    response = self.post(url, body.encode("utf-8", "surrogatepass"))
+                    response = self.post(
+                        url, body.encode("utf-8", "surrogatepass"), userid
+                    )
                     error = self.error(response, 400, "BadRequest")
                     self.assertIn("must be a JSON object", error["message"])
                     self.assertEqual(self.ticket_count(), 1)
                     self.assertEqual(self.reply_count(path), 0)
+                    self.assertEqual(len(self.unrestricted(path).objectIds()), 0)
+            with self.subTest(body=body[:20], url="@desk"):
+                response = self.patch(
+                    ticket.absolute_url() + "/@desk",
+                    body.encode("utf-8", "surrogatepass"),
+                    STAFF,
+                )
+                error = self.error(response, 400, "BadRequest")
+                self.assertIn("must be a JSON object", error["message"])
 
     def test_fields_of_the_wrong_kind_are_named(self):
         cases = [
@@ -278,6 +336,33 @@ class TestBadBodies(RestSecurityTestCase):
                 self.assertEqual(self.field_error(response)["field"], field)
                 self.assertEqual(self.ticket_count(), 1)
                 self.assertEqual(self.reply_count(path), 0)
+
+    def test_wrong_kinds_on_the_staff_desk_get_a_400_not_a_500(self):
+        ticket = self.open_ticket()
+        path = ticket.getPhysicalPath()
+        notes = ticket.absolute_url() + "/@notes"
+        desk = ticket.absolute_url() + "/@desk"
+        cases = [
+            ("POST", notes, {"text": 5}, "text"),
+            ("POST", notes, {"text": None}, "text"),
+            ("POST", notes, {"text": "<p>x</p>", "attachments": "x"}, "attachments"),
+            (
+                "POST",
+                notes,
+                {"text": "<p>x</p>", "attachments": [{"filename": "a", "data": 5}]},
+                "attachments",
+            ),
+            ("PATCH", desk, {"priority": 5}, "priority"),
+            ("PATCH", desk, {"category": ["billing"]}, "category"),
+            ("PATCH", desk, {"assignee": {"id": STAFF}}, "assignee"),
+        ]
+        for method, url, body, field in cases:
+            with self.subTest(url=url, body=body):
+                response = self.post(url, body, STAFF, method=method)
+                self.assertEqual(self.field_error(response)["field"], field)
+                ticket = self.unrestricted(path)
+                self.assertEqual(len(ticket.objectIds()), 0)
+                self.assertIsNone(getattr(ticket, "ticket_assignee", None))
 
     def test_a_cc_string_is_not_checked_letter_by_letter(self):
         response = self.post(

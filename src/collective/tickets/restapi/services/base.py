@@ -153,7 +153,7 @@ def decode_attachments(items):
 
 
 class TicketPostService(Service):
-    """Creates with ``create(body)``; answers 201 with the whole ticket."""
+    """Creates with ``create(body)``; answers 201 with what ``answer`` picks."""
 
     # The JSON fields the service reads: name -> (type, message).
     fields = {}
@@ -161,10 +161,15 @@ class TicketPostService(Service):
     def create(self, body):
         raise NotImplementedError
 
+    def check_allowed(self):
+        """Raise Unauthorized for who may never write here, before the body
+        is read (``create`` checks again, through the API)."""
+
     def reply(self):
         problem = cross_site_problem(self.request)
         if problem is not None:
             raise problem
+        self.check_allowed()
         # The checks above stand in for the form's CSRF token.
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
@@ -173,4 +178,8 @@ class TicketPostService(Service):
             raise bad_request(self.request, error.message, error.field) from None
         self.request.response.setStatus(201)
         self.request.response.setHeader("Location", created.absolute_url())
-        return getMultiAdapter((ticket_of(created), self.request), ISerializeToJson)()
+        return getMultiAdapter((self.answer(created), self.request), ISerializeToJson)()
+
+    def answer(self, created):
+        """What the 201 shows: the whole ticket."""
+        return ticket_of(created)

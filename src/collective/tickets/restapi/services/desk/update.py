@@ -12,6 +12,7 @@ from collective.tickets.restapi.services.base import cross_site_problem
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.services import Service
 from zExceptions import Unauthorized
+from zope.i18nmessageid import Message
 from zope.interface import alsoProvides
 
 
@@ -27,6 +28,12 @@ def _field(name):
 
 
 FIELDS = {"priority": _field("priority"), "category": _field("category")}
+DESK_FIELDS = ("assignee", "priority", "category")
+UNKNOWN_FIELD = _(
+    "error_api_desk_unknown_field",
+    default="'${name}' is not a value of the desk: send 'assignee', "
+    "'priority' or 'category'.",
+)
 ASSIGNEE_TYPE = _(
     "error_api_assignee_type",
     default="'assignee' must be the user id of a staff member, or null to unassign.",
@@ -45,6 +52,13 @@ class DeskPatch(Service):
             raise Unauthorized("Only the staff may change this.")
         try:
             body = body_fields(self.request, FIELDS)
+            for name in body:
+                if name not in DESK_FIELDS:
+                    # A misspelt field would otherwise change nothing, silently.
+                    raise TicketInputError(
+                        Message(UNKNOWN_FIELD, mapping={"name": name[:80]}),
+                        field=name[:80],
+                    )
             if "assignee" in body:
                 assignee = body["assignee"]
                 if assignee is not None and not isinstance(assignee, str):

@@ -1,18 +1,25 @@
-"""``GET @tickets``: the current customer's tickets; the staff's: everyone's."""
+"""``GET @tickets``: the current customer's tickets; the staff's: everyone's,
+through the work queue of the overview."""
 
 from collective.tickets import _
+from collective.tickets.core.desk import category_title
 from collective.tickets.core.desk import PRIORITIES
+from collective.tickets.core.desk import priority_title
 from collective.tickets.core.desk import tokens_of_staff
+from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.queries import ACTIVITY_INDEX
 from collective.tickets.core.queries import find_tickets
 from collective.tickets.core.queries import ticket_query
 from collective.tickets.core.queries import ticket_summary
-from collective.tickets.core.queue import queue_brains
+from collective.tickets.core.queue import queue_page
 from collective.tickets.core.queue import QueueFilter
 from plone import api
+from plone.restapi.batching import DEFAULT_BATCH_SIZE
 from plone.restapi.batching import HypermediaBatch
+from plone.restapi.deserializer import parse_int
 from plone.restapi.serializer.converters import json_compatible
 from plone.restapi.services import Service
 from zExceptions import Unauthorized
@@ -26,20 +33,35 @@ LOG_IN = _(
 )
 
 
-# What sends the staff's listing through the work queue's query (whose
-# text search also finds ticket numbers and the words of internal notes).
+# With any of these the staff's listing is the overview's, whatever
+# ``sort_on`` says: the queue's own filters, and its text search, which also
+# finds numbers and the words of internal notes.
 DESK_FILTERS = ("assignee", "priority", "category", "waiting", "sort", "SearchableText")
 
 
 class TicketsGet(Service):
-    def brains(self):
+    def staff_queue(self):
+        """The overview's filter for the staff's listing; None when they sort
+        by what only the plain listing sorts by (``created``, ``title``,
+        ascending)."""
         form = self.request.form
-        if is_staff() and any(form.get(name) for name in DESK_FILTERS):
-            # The staff's work-queue filters, as the overview has them.
-            queue_filter = QueueFilter.from_form(
-                dict(form, state=form.get("review_state", ""))
+        plain_sort = form.get("sort_on") not in (None, "", ACTIVITY_INDEX) or (
+            form.get("sort_order") == "ascending"
+        )
+        if plain_sort and not any(form.get(name) for name in DESK_FILTERS):
+            return None
+        return QueueFilter.from_form(dict(form, state=form.get("review_state", "")))
+
+    def results(self):
+        form = self.request.form
+        queue_filter = self.staff_queue() if is_staff() else None
+        if queue_filter is not None:
+            # Only the page asked for is sorted, as on the overview.
+            start = max(parse_int(form, "b_start", 0), 0)
+            size = parse_int(form, "b_size", DEFAULT_BATCH_SIZE)
+            return queue_page(
+                queue_filter, start, size if size > 0 else DEFAULT_BATCH_SIZE
             )
-            return queue_brains(queue_filter)
         # Staff see every customer's tickets; a customer only their own.
         customer = form.get("customer") if is_staff() else current_userid()
         query = ticket_query(
@@ -70,8 +92,16 @@ class TicketsGet(Service):
             },
             "replies": ticket.reply_count,
             "number": ticket.number,
-            "priority": priority,
-            "category": ticket.category or None,
+            "number_label": number_label(ticket.number),
+            "priority": {
+                "token": priority,
+                "title": translate(priority_title(priority), context=self.request),
+            },
+            "category": (
+                {"token": ticket.category, "title": category_title(ticket.category)}
+                if ticket.category
+                else None
+            ),
         }
         if self.assignees is not None:
             userid = self.assignees.get(ticket.assignee_token)
@@ -83,10 +113,9 @@ class TicketsGet(Service):
     def reply(self):
         if api.user.is_anonymous():
             raise Unauthorized(translate(LOG_IN, context=self.request))
-        brains = self.brains()
         # The catalog keeps a token of the assignee: the staff get the name.
         self.assignees = tokens_of_staff() if is_staff() else None
-        batch = HypermediaBatch(self.request, brains)
+        batch = HypermediaBatch(self.request, self.results())
         result = {
             "@id": batch.canonical_url,
             "items_total": batch.items_total,
