@@ -8,6 +8,7 @@ from collective.tickets import _
 from collective.tickets.browser.listing import BATCH_SIZE
 from collective.tickets.browser.listing import StaffListing
 from collective.tickets.core import desk
+from collective.tickets.core.dates import localized
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import find_customers
 from collective.tickets.core.people import staff_userids
@@ -29,6 +30,25 @@ from plone.batching import Batch
 from urllib.parse import urlencode
 
 
+def resolve_customer(queue_filter):
+    """A name or an address typed without the picker's help: the one
+    customer it names (the filter then holds their user id), else the
+    message that asks to pick one."""
+    typed = queue_filter.customer
+    if not typed or api.user.get(userid=typed) is not None:
+        return None
+    found = find_customers(typed, limit=2)
+    if len(found) == 1:
+        queue_filter.customer = found[0]["id"]
+        return None
+    return _(
+        "msg_pick_customer",
+        default="'${text}' is not one customer: ${count} match. Type more of "
+        "the name or the e-mail address and pick one from the list.",
+        mapping={"text": typed, "count": len(found)},
+    )
+
+
 class TicketsOverview(StaffListing):
     """``@@tickets``: the queue, filtered and sorted as the URL says."""
 
@@ -37,7 +57,7 @@ class TicketsOverview(StaffListing):
     @cached_property
     def _filter_and_problem(self):
         queue_filter = QueueFilter.from_form(self.request.form)
-        return queue_filter, self.resolve_customer(queue_filter)
+        return queue_filter, resolve_customer(queue_filter)
 
     @property
     def queue_filter(self):
@@ -47,24 +67,6 @@ class TicketsOverview(StaffListing):
     def customer_problem(self):
         return self._filter_and_problem[1]
 
-    def resolve_customer(self, queue_filter):
-        """A name or an address typed without the picker's help: the one
-        customer it names (the filter then holds their user id), else the
-        message that asks to pick one."""
-        typed = queue_filter.customer
-        if not typed or api.user.get(userid=typed) is not None:
-            return None
-        found = find_customers(typed, limit=2)
-        if len(found) == 1:
-            queue_filter.customer = found[0]["id"]
-            return None
-        return _(
-            "msg_pick_customer",
-            default="'${text}' is not one customer: ${count} match. Type more of "
-            "the name or the e-mail address and pick one from the list.",
-            mapping={"text": typed, "count": len(found)},
-        )
-
     # The filter form
 
     def params(self, **changes):
@@ -73,10 +75,15 @@ class TicketsOverview(StaffListing):
         return {name: value for name, value in params.items() if value}
 
     def url_with(self, **changes):
-        changes.pop("b_start", None)
+        """This view of the queue, with ``changes``, on its first page."""
         query = urlencode(self.params(**changes))
         base = self.request.getURL()
         return f"{base}?{query}" if query else base
+
+    def is_filtered(self):
+        return any(name != "sort" for name in self.queue_filter.params()) or bool(
+            self.customer_problem
+        )
 
     def selected_state(self):
         return self.queue_filter.state
@@ -135,6 +142,10 @@ class TicketsOverview(StaffListing):
             self.queue_filter.priority,
         )
 
+    def show_category(self):
+        """Categories are shown once managers have set some."""
+        return bool(desk.categories())
+
     def category_options(self):
         return self.options(
             [("", _("filter_any_category", default="Any"))]
@@ -170,18 +181,22 @@ class TicketsOverview(StaffListing):
         return f"{base}?{query}" if query else base
 
     def came_from(self):
-        """This view of the queue, where the bulk actions come back to."""
-        return self.url_with(b_start=None)
+        """This view of the queue, its page included, where the bulk actions
+        come back to."""
+        return self.url_with(b_start=self.start())
 
     # The rows
 
-    def batch(self):
+    def start(self):
         try:
-            start = max(int(self.request.form.get("b_start", 0)), 0)
+            return max(int(self.request.form.get("b_start", 0)), 0)
         except (TypeError, ValueError):
-            start = 0
+            return 0
+
+    def batch(self):
         if self.customer_problem:
             return Batch([], BATCH_SIZE, 0)
+        start = self.start()
         return Batch(
             queue_page(self.queue_filter, start, BATCH_SIZE), BATCH_SIZE, start
         )
@@ -197,6 +212,8 @@ class TicketsOverview(StaffListing):
                 "priority_badge": desk.priority_badge(priority),
                 "category": desk.category_title(ticket.category),
                 "assignee": display_name(assignee) if assignee else "",
+                "last_activity": localized(ticket.last_activity),
+                "last_activity_author": ticket.last_author_name,
             }
         )
         return row

@@ -3,29 +3,41 @@
 ``QueueFilter.from_form(form)`` reads the filters from a query string (so a
 view is a URL that can be bookmarked and shared), ``queue_page`` returns one
 sorted page of catalog rows, ``queue_brains`` all of them (the CSV export).
-Every filter is an index lookup; the text filter also finds tickets through
-the words of their internal notes, which only the staff's catalog query can
-see.
+Every filter is an index lookup; the text filter also finds tickets by their
+number and by the words of their internal notes, which only the staff's
+catalog query can see.
+
+A page costs about the square root of (page end x tickets in the site), not
+the number of matches: only the rows up to the page's end are sorted, either
+by sorting the matches or, when they are many, by walking the sort index down
+from its highest key until the page is full, whichever is less work.
 """
 
+from BTrees.IIBTree import difference
 from BTrees.IIBTree import IISet
 from BTrees.IIBTree import IITreeSet
 from BTrees.IIBTree import intersection
 from BTrees.IIBTree import union
 from collective.tickets.core.desk import assignee_token
 from collective.tickets.core.desk import PRIORITIES
+from collective.tickets.core.desk import PRIORITY_INDEX
 from collective.tickets.core.desk import priority_rank
+from collective.tickets.core.numbers import NUMBER_INDEX
 from collective.tickets.core.numbers import parse_number
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.queries import ACTIVITY_INDEX
-from collective.tickets.core.queries import newest_first
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
 from dataclasses import asdict
 from dataclasses import dataclass
 from plone import api
+from plone.base.utils import munge_search_term
 from Products.ZCTextIndex.ParseTree import ParseError
+from Products.ZCTextIndex.ParseTree import QueryError
 from ZTUtils.Lazy import LazyMap
+
+import heapq
+import math
 
 
 WAITING_STAFF = "staff"
@@ -93,11 +105,14 @@ class QueueFilter:
 
 
 def catalog_query(flt):
-    """The index part of the filter (everything but the text)."""
+    """The index part of the filter (everything but the text), or None for a
+    filter no ticket can match (a completed ticket waits for nobody)."""
     query = {"portal_type": "Ticket"}
     if flt.state:
         query["review_state"] = flt.state
     if flt.waiting:
+        if flt.state == COMPLETED:
+            return None
         # Only a ticket in progress waits for anybody.
         query["review_state"] = IN_PROGRESS
         query["ticket_awaiting_staff"] = flt.waiting == WAITING_STAFF
@@ -116,95 +131,196 @@ def catalog_query(flt):
     return query
 
 
+# The matches, as record ids
+
+
 def _rids(result):
-    """The record ids of a catalog result, as a set, without making brains."""
-    seq = getattr(result, "_seq", None)
+    """The record ids of an unsorted catalog result, as a set, without
+    making brains (the catalog hands them over as a set, a list or, for a
+    text query, a list of (score, rid) pairs)."""
+    if not isinstance(result, LazyMap):
+        # No match (an empty LazyCat).
+        return IISet(brain.getRID() for brain in result)
+    seq = result._seq
     if isinstance(seq, (IISet, IITreeSet)):
         return seq
-    if not isinstance(result, LazyMap):
-        return IITreeSet(brain.getRID() for brain in result)
-    rids = IITreeSet()
-    for item in seq:
-        # A text query's results are (score, rid) pairs.
-        rids.insert(item[1] if isinstance(item, tuple) else item)
-    return rids
+    if isinstance(seq, list) and seq and isinstance(seq[0], tuple):
+        return IITreeSet(rid for _score, rid in seq)
+    return IITreeSet(seq)
 
 
-def _text_rids(catalog, text):
-    """The tickets whose number, subject or messages hold ``text``, and those
-    whose internal notes do (the notes the current user may see: none for
-    anyone but the staff)."""
-    try:
-        tickets = _rids(catalog(portal_type="Ticket", SearchableText=text))
-        notes = _rids(catalog(portal_type="TicketNote", SearchableText=text))
-    except ParseError:
-        # "#1042", or a query the text index cannot read: the number only.
-        tickets = notes = IISet()
+def _text_query(text):
+    """``text`` as Plone's search box reads it: every word a prefix, "and",
+    "or" and "not" words like the others; a number as itself ("1042" does
+    not find "10425")."""
     number = parse_number(text)
-    if number is not None:
-        tickets = union(
-            tickets, _rids(catalog(portal_type="Ticket", ticket_number=number))
-        )
-    parents = IISet()
+    return str(number) if number is not None else munge_search_term(text)
+
+
+def _search_text(catalog, query, words):
+    try:
+        return _rids(catalog(**dict(query, SearchableText=words)))
+    except (ParseError, QueryError):
+        # Nothing but signs, or words too common to look for.
+        return IISet()
+
+
+def _note_parents(catalog, note_rids):
+    """The record ids of the tickets holding these notes."""
     paths = catalog._catalog.paths
     uids = catalog._catalog.uids
-    for rid in notes:
+    parents = IISet()
+    for rid in note_rids:
         parent = uids.get(paths[rid].rpartition("/")[0])
         if parent is not None:
             parents.insert(parent)
-    return union(tickets, parents)
+    return parents
 
 
 def _matches(flt):
-    """The unsorted rids the filter finds, and the catalog."""
+    """The catalog, and the record ids of the tickets the filter finds
+    (unsorted)."""
     catalog = api.portal.get_tool("portal_catalog")
-    rids = _rids(catalog(**catalog_query(flt)))
-    if flt.text:
-        rids = intersection(rids, _text_rids(catalog, flt.text))
-    return catalog, rids
+    query = catalog_query(flt)
+    if query is None:
+        return catalog, IISet()
+    if not flt.text:
+        return catalog, _rids(catalog(**query))
+    found = IISet()
+    words = _text_query(flt.text)
+    if words:
+        found = _search_text(catalog, query, words)
+        # Only the staff's catalog query finds notes.
+        notes = _search_text(catalog, {"portal_type": "TicketNote"}, words)
+        if notes:
+            parents = _note_parents(catalog, notes)
+            found = union(found, intersection(parents, _rids(catalog(**query))))
+    number = parse_number(flt.text)
+    if number is not None:
+        found = union(found, _rids(catalog(**dict(query, ticket_number=number))))
+    return catalog, found
 
 
-def _sort_indexes(catalog, sort):
-    get = catalog._catalog.getIndex
-    if sort == SORT_PRIORITY:
-        return [get("ticket_priority"), get(ACTIVITY_INDEX)]
+# Sorting only what the page shows
+
+
+def _walk(tree, rids, count, highest):
+    """The first ``count`` of ``rids`` met walking the index ``tree`` from
+    its highest key down, or from its lowest up."""
+    found = []
+    if not tree:
+        return found
+    key = tree.maxKey() if highest else tree.minKey()
+    toward = -math.inf if highest else math.inf
+    while len(found) < count:
+        entry = tree[key]
+        entry = (entry,) if isinstance(entry, int) else list(entry)
+        for rid in reversed(entry) if highest else entry:
+            if rid in rids:
+                found.append(rid)
+        following = math.nextafter(key, toward)
+        try:
+            key = tree.maxKey(following) if highest else tree.minKey(following)
+        except ValueError:
+            break
+    return found[:count]
+
+
+def _first(catalog, index_name, rids, count, highest=True):
+    """The first ``count`` of ``rids`` in the order of the index
+    ``index_name`` (equal keys by record id), from the highest key or from
+    the lowest; a ticket the index lacks is left out."""
+    count = min(count, len(rids))
+    if count <= 0:
+        return []
+    index = catalog._catalog.getIndex(index_name)
+    # Sorting costs about the number of matches; the walk about ``count``
+    # times the tickets per match. Either is at most sqrt(count x tickets).
+    if len(rids) * len(rids) > count * index.numObjects():
+        return _walk(index._index, rids, count, highest)
+    keys = index.documentToKeyMap()
+    pick = heapq.nlargest if highest else heapq.nsmallest
+    return pick(
+        count,
+        (rid for rid in rids if rid in keys),
+        key=lambda rid: (keys[rid], rid),
+    )
+
+
+def _ordered_page(catalog, index_name, rids, start, stop):
+    """The record ids at ``[start, stop)`` of ``rids`` by the index
+    ``index_name``, highest first; tickets the index lacks last."""
+    total = len(rids)
+    stop = min(stop, total)
+    if start >= stop:
+        return []
+    keys = catalog._catalog.getIndex(index_name).documentToKeyMap()
+    if start > total - stop:
+        # Nearer the end (the last page): counted from the lowest, where the
+        # tickets without a key are, the last of them lowest of all.
+        count = total - start
+        lowest = [rid for rid in rids if rid not in keys][::-1][:count]
+        lowest += _first(catalog, index_name, rids, count - len(lowest), highest=False)
+        return lowest[total - stop :][::-1]
+    found = _first(catalog, index_name, rids, stop)
+    if len(found) < stop:
+        found += [rid for rid in rids if rid not in keys][: stop - len(found)]
+    return found[start:]
+
+
+def _priority_tiers(catalog, rids):
+    """``rids`` split by priority, urgent first; tickets without one last."""
+    tree = catalog._catalog.getIndex(PRIORITY_INDEX)._index
+    seen = IISet()
+    for rank in reversed(range(len(PRIORITIES))):
+        entry = tree.get(rank)
+        if entry is None:
+            continue
+        tier = intersection(rids, IISet((entry,)) if isinstance(entry, int) else entry)
+        seen = union(seen, tier)
+        yield tier
+    yield difference(rids, seen)
+
+
+def _page(catalog, rids, sort, start, stop):
+    """The record ids at ``[start, stop)`` of ``rids`` sorted as ``sort``
+    says, newest activity first within one priority or by default."""
     if sort == SORT_NUMBER:
-        return [get("ticket_number")]
-    return [get(ACTIVITY_INDEX)]
+        return _ordered_page(catalog, NUMBER_INDEX, rids, start, stop)
+    if sort != SORT_PRIORITY:
+        return _ordered_page(catalog, ACTIVITY_INDEX, rids, start, stop)
+    page = []
+    offset = 0
+    for tier in _priority_tiers(catalog, rids):
+        if offset >= stop:
+            break
+        if offset + len(tier) > start:
+            page += _ordered_page(
+                catalog, ACTIVITY_INDEX, tier, max(start - offset, 0), stop - offset
+            )
+        offset += len(tier)
+    return page
+
+
+def _lazy(catalog, page, total):
+    return LazyMap(
+        catalog._catalog.__getitem__, page, len(page), actual_result_count=total
+    )
 
 
 def queue_page(flt, start, size):
     """The page ``[start, start + size)`` of the tickets the filter finds,
     sorted, as a sequence plone.batching knows (``actual_result_count`` is
     the number of all matches)."""
-    if not flt.text and flt.sort == SORT_ACTIVITY:
-        # The common case keeps its walk down the activity index.
-        return newest_first(catalog_query(flt), start, size)
+    start = max(start, 0)
     catalog, rids = _matches(flt)
-    total = len(rids)
-    if not total:
-        return LazyMap(lambda rid: None, [], 0, actual_result_count=0)
-    return catalog._catalog.sortResults(
-        rids,
-        _sort_indexes(catalog, flt.sort),
-        reverse=True,
-        limit=start + size,
-        merge=True,
-        actual_result_count=total,
-        b_start=start,
-        b_size=size,
+    return _lazy(
+        catalog, _page(catalog, rids, flt.sort, start, start + size), len(rids)
     )
 
 
 def queue_brains(flt):
-    """Every ticket the filter finds, sorted (for the CSV export)."""
+    """Every ticket the filter finds, sorted as on the overview (for the CSV
+    export)."""
     catalog, rids = _matches(flt)
-    if not rids:
-        return []
-    return catalog._catalog.sortResults(
-        rids,
-        _sort_indexes(catalog, flt.sort),
-        reverse=True,
-        merge=True,
-        actual_result_count=len(rids),
-    )
+    return _lazy(catalog, _page(catalog, rids, flt.sort, 0, len(rids)), len(rids))
