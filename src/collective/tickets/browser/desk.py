@@ -11,7 +11,7 @@ from collective.tickets.core import desk
 from collective.tickets.core import history
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
-from collective.tickets.core.people import staff_userids
+from collective.tickets.core.people import staff_by_name
 from plone import api
 from plone.autoform.form import AutoExtensibleForm
 from plone.dexterity.browser.add import DefaultAddView
@@ -35,7 +35,7 @@ from zope.schema.vocabulary import SimpleVocabulary
 
 @provider(IContextSourceBinder)
 def staff_members(context):
-    people = sorted(staff_userids(), key=lambda userid: display_name(userid).lower())
+    people = staff_by_name()
     current = getattr(context, "ticket_assignee", None)
     if current and current not in people:
         # A former staff member still holds the ticket: shown, not lost.

@@ -11,7 +11,7 @@ from collective.tickets.core import desk
 from collective.tickets.core.dates import localized
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import find_customers
-from collective.tickets.core.people import staff_userids
+from collective.tickets.core.people import staff_by_name
 from collective.tickets.core.queue import ASSIGNED_ME
 from collective.tickets.core.queue import ASSIGNED_NOBODY
 from collective.tickets.core.queue import queue_page
@@ -118,7 +118,7 @@ class TicketsOverview(StaffListing):
         )
 
     def staff_members(self):
-        people = sorted(staff_userids(), key=lambda u: display_name(u).lower())
+        people = staff_by_name()
         return [(userid, display_name(userid)) for userid in people]
 
     def assignee_options(self):

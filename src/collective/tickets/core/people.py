@@ -91,6 +91,11 @@ def staff_userids():
     return userids
 
 
+def staff_by_name():
+    """The staff's user ids, in the order of their display names."""
+    return sorted(staff_userids(), key=lambda userid: display_name(userid).lower())
+
+
 def _reserved_keys():
     """The names no customer may appear as: each staff member's full name and
     display name for tickets, the site's title and the mail sender name."""

@@ -53,6 +53,18 @@ def change_json(change):
     }
 
 
+def priority_json(priority, request):
+    return {
+        "token": priority,
+        "title": translate(priority_title(priority), context=request),
+    }
+
+
+def category_json(category):
+    """``None`` for a ticket without a category."""
+    return {"token": category, "title": category_title(category)} if category else None
+
+
 def desk_json(ticket, request):
     """Number, priority and category for whoever sees the ticket; the
     assignee for the staff only."""
@@ -61,13 +73,8 @@ def desk_json(ticket, request):
     data = {
         "number": tickets.number(ticket),
         "number_label": number_label(tickets.number(ticket)),
-        "priority": {
-            "token": priority,
-            "title": translate(priority_title(priority), context=request),
-        },
-        "category": (
-            {"token": category, "title": category_title(category)} if category else None
-        ),
+        "priority": priority_json(priority, request),
+        "category": category_json(category),
     }
     if is_staff(obj=ticket):
         data["assignee"] = person_json(tickets.assignee(ticket))

@@ -2,9 +2,7 @@
 through the work queue of the overview."""
 
 from collective.tickets import _
-from collective.tickets.core.desk import category_title
 from collective.tickets.core.desk import PRIORITIES
-from collective.tickets.core.desk import priority_title
 from collective.tickets.core.desk import tokens_of_staff
 from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import current_userid
@@ -16,6 +14,8 @@ from collective.tickets.core.queries import ticket_query
 from collective.tickets.core.queries import ticket_summary
 from collective.tickets.core.queue import queue_page
 from collective.tickets.core.queue import QueueFilter
+from collective.tickets.restapi.serializers.ticket import category_json
+from collective.tickets.restapi.serializers.ticket import priority_json
 from plone import api
 from plone.restapi.batching import DEFAULT_BATCH_SIZE
 from plone.restapi.batching import HypermediaBatch
@@ -93,15 +93,8 @@ class TicketsGet(Service):
             "replies": ticket.reply_count,
             "number": ticket.number,
             "number_label": number_label(ticket.number),
-            "priority": {
-                "token": priority,
-                "title": translate(priority_title(priority), context=self.request),
-            },
-            "category": (
-                {"token": ticket.category, "title": category_title(ticket.category)}
-                if ticket.category
-                else None
-            ),
+            "priority": priority_json(priority, self.request),
+            "category": category_json(ticket.category),
         }
         if self.assignees is not None:
             userid = self.assignees.get(ticket.assignee_token)
