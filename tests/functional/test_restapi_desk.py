@@ -8,6 +8,7 @@ from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import MANAGER
 from collective.tickets.testing import OTHER_CUSTOMER
 from collective.tickets.testing import STAFF
+from DateTime import DateTime
 from helpers import as_user
 from helpers import PDF
 from plone import api
@@ -128,6 +129,11 @@ class TestNotes(DeskRestTestCase):
                 self.assertFalse(response.content.startswith(b"%PDF"), (userid, url))
 
     def test_a_note_changes_nothing_the_customer_sees(self):
+        # A day back, so that a note setting the ticket's modification date
+        # to now shows, whatever second the test runs in.
+        self.ticket.setModificationDate(DateTime() - 1)
+        self.ticket.reindexObject(idxs=["modified"])
+        transaction.commit()
         customer = self.session(CUSTOMER)
         before = (
             customer.get(self.url).json(),

@@ -253,9 +253,16 @@ def add_note(ticket, text, attachments=(), submission_id=None):
     require_ticket(ticket)
     if not may_add_note(ticket):
         raise Unauthorized("Only the staff may add internal notes.")
+    # Adding content modifies its container (plone.dexterity reindexes it
+    # and sets its modification date); the ticket's customer reads that
+    # date, so a note must leave it as it was.
+    modified = ticket.modification_date
     note, author, new = _add_message(
         ticket, "TicketNote", "note", text, attachments, submission_id
     )
+    if ticket.modification_date != modified:
+        ticket.setModificationDate(modified)
+        ticket.reindexObject(idxs=["modified"])
     if new:
         notify(TicketNoteAddedEvent(note, actor=author))
     return note
