@@ -257,3 +257,43 @@ class TestUpgradeTo1004(unittest.TestCase):
         # A subject an editor wrote stays.
         self.assertEqual(self.edited.actions[0].subject, "Closed: ${ticket_title}")
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1004",))
+
+
+class TestUpgradeTo1005(unittest.TestCase):
+    """A 1004 site: no service-level settings, no due-time index, no
+    figures in the catalog."""
+
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        from collective.tickets import api as tickets
+
+        self.portal = self.layer["portal"]
+        self.setup = api.portal.get_tool("portal_setup")
+        with api.env.adopt_user(username=CUSTOMER):
+            self.ticket = tickets.create("First", "<p>one</p>")
+        catalog = api.portal.get_tool("portal_catalog")
+        catalog.delIndex("ticket_due")
+        catalog.delColumn("ticket_due")
+        catalog.delColumn("ticket_sla")
+        records = getUtility(IRegistry).records
+        for name in ("hours_monday", "holidays", "resolution_normal"):
+            del records[record_name(name)]
+        self.setup.setLastVersionForProfile(PROFILE, "1004")
+
+    def test_upgrade_adds_the_settings_and_measures_every_ticket(self):
+        self.setup.upgradeProfile(PROFILE, dest="1005")
+        self.assertEqual(
+            api.portal.get_registry_record("hours_monday", interface=ITicketSettings),
+            "09:00-17:00",
+        )
+        self.assertEqual(
+            api.portal.get_registry_record("holidays", interface=ITicketSettings), []
+        )
+        catalog = api.portal.get_tool("portal_catalog")
+        self.assertIn("ticket_due", catalog.indexes())
+        (brain,) = catalog.unrestrictedSearchResults(UID=self.ticket.UID())
+        # No targets are set: nothing is due, and it is the staff's turn.
+        self.assertIsNone(brain.ticket_due)
+        self.assertTrue(brain.ticket_sla[6])
+        self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1005",))

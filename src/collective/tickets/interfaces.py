@@ -130,6 +130,46 @@ def valid_categories(lines):
     return True
 
 
+def valid_hours(value):
+    from collective.tickets.core.businesshours import HoursError
+    from collective.tickets.core.businesshours import parse_ranges
+
+    try:
+        parse_ranges(value)
+    except HoursError as error:
+        raise Invalid(
+            _(
+                "error_business_hours",
+                default="'${part}' is not a range of opening hours: write them "
+                "as '09:00-17:00', several separated by commas and not "
+                "overlapping, as in '09:00-14:00, 15:30-18:00'; leave it empty "
+                "for a closed day.",
+                mapping={"part": error.text},
+            )
+        ) from None
+    return True
+
+
+def valid_holidays(lines):
+    from collective.tickets.core.businesshours import HoursError
+    from collective.tickets.core.businesshours import parse_holiday
+
+    for line in lines or ():
+        try:
+            parse_holiday(line)
+        except HoursError:
+            raise Invalid(
+                _(
+                    "error_holiday",
+                    default="'${line}' is not a holiday: write the date as "
+                    "year-month-day, optionally followed by a name, as in "
+                    "'2026-12-25 Christmas'.",
+                    mapping={"line": line},
+                )
+            ) from None
+    return True
+
+
 class ITicketSettings(model.Schema):
     """The add-on's settings, as plone.registry records ("Tickets settings")."""
 
@@ -505,6 +545,187 @@ class ITicketSettings(model.Schema):
         default=[],
         missing_value=[],
         constraint=valid_categories,
+    )
+
+    model.fieldset(
+        "service",
+        label=_("fieldset_service", default="Service levels"),
+        description=_(
+            "help_fieldset_service",
+            default="Targets for the staff's first answer and for closing a "
+            "ticket, in business hours: only the opening hours below count, "
+            "in the site's time zone (Date and Time settings), and the clock "
+            "stops while a ticket waits on the customer. Leave a target empty "
+            "for none.",
+        ),
+        fields=[
+            "hours_monday",
+            "hours_tuesday",
+            "hours_wednesday",
+            "hours_thursday",
+            "hours_friday",
+            "hours_saturday",
+            "hours_sunday",
+            "holidays",
+            "first_response_low",
+            "first_response_normal",
+            "first_response_high",
+            "first_response_urgent",
+            "resolution_low",
+            "resolution_normal",
+            "resolution_high",
+            "resolution_urgent",
+        ],
+    )
+
+    hours_monday = schema.TextLine(
+        title=_("label_hours_monday", default="Monday"),
+        required=False,
+        default="09:00-17:00",
+        missing_value="",
+        constraint=valid_hours,
+    )
+
+    hours_tuesday = schema.TextLine(
+        title=_("label_hours_tuesday", default="Tuesday"),
+        required=False,
+        default="09:00-17:00",
+        missing_value="",
+        constraint=valid_hours,
+    )
+
+    hours_wednesday = schema.TextLine(
+        title=_("label_hours_wednesday", default="Wednesday"),
+        required=False,
+        default="09:00-17:00",
+        missing_value="",
+        constraint=valid_hours,
+    )
+
+    hours_thursday = schema.TextLine(
+        title=_("label_hours_thursday", default="Thursday"),
+        required=False,
+        default="09:00-17:00",
+        missing_value="",
+        constraint=valid_hours,
+    )
+
+    hours_friday = schema.TextLine(
+        title=_("label_hours_friday", default="Friday"),
+        required=False,
+        default="09:00-17:00",
+        missing_value="",
+        constraint=valid_hours,
+    )
+
+    hours_saturday = schema.TextLine(
+        title=_("label_hours_saturday", default="Saturday"),
+        required=False,
+        default="",
+        missing_value="",
+        constraint=valid_hours,
+    )
+
+    hours_sunday = schema.TextLine(
+        title=_("label_hours_sunday", default="Sunday"),
+        required=False,
+        default="",
+        missing_value="",
+        constraint=valid_hours,
+    )
+
+    directives.widget("holidays", TextLinesFieldWidget)
+    holidays = schema.List(
+        title=_("label_holidays", default="Holidays"),
+        description=_(
+            "help_holidays",
+            default="Days without business hours, one per line as "
+            "year-month-day, optionally followed by a name: '2026-12-25 "
+            "Christmas'.",
+        ),
+        value_type=schema.TextLine(),
+        required=False,
+        default=[],
+        missing_value=[],
+        constraint=valid_holidays,
+    )
+
+    first_response_low = schema.Float(
+        title=_(
+            "label_first_response_low",
+            default="First response target, low priority (hours)",
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
+    )
+
+    first_response_normal = schema.Float(
+        title=_(
+            "label_first_response_normal",
+            default="First response target, normal priority (hours)",
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
+    )
+
+    first_response_high = schema.Float(
+        title=_(
+            "label_first_response_high",
+            default="First response target, high priority (hours)",
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
+    )
+
+    first_response_urgent = schema.Float(
+        title=_(
+            "label_first_response_urgent",
+            default="First response target, urgent priority (hours)",
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
+    )
+
+    resolution_low = schema.Float(
+        title=_(
+            "label_resolution_low", default="Resolution target, low priority (hours)"
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
+    )
+
+    resolution_normal = schema.Float(
+        title=_(
+            "label_resolution_normal",
+            default="Resolution target, normal priority (hours)",
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
+    )
+
+    resolution_high = schema.Float(
+        title=_(
+            "label_resolution_high", default="Resolution target, high priority (hours)"
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
+    )
+
+    resolution_urgent = schema.Float(
+        title=_(
+            "label_resolution_urgent",
+            default="Resolution target, urgent priority (hours)",
+        ),
+        required=False,
+        min=0.01,
+        missing_value=None,
     )
 
 

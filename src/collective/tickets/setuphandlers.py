@@ -14,6 +14,7 @@ class HiddenProfiles:
             "collective.tickets.upgrades:to_1001",
             "collective.tickets.upgrades:to_1003",
             "collective.tickets.upgrades:to_1004",
+            "collective.tickets.upgrades:to_1005",
         ]
 
 

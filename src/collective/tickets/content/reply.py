@@ -43,7 +43,15 @@ def reindex_ticket_activity(reply, event):
         return
     ticket = event.newParent if event.newParent is not None else event.oldParent
     if ITicket.providedBy(ticket):
-        idxs = ["ticket_last_activity", "ticket_awaiting_staff", "SearchableText"]
+        # Imported here: the clock reads the replies from this module.
+        from collective.tickets.core.sla import DUE_INDEX
+
+        idxs = [
+            "ticket_last_activity",
+            "ticket_awaiting_staff",
+            "SearchableText",
+            DUE_INDEX,
+        ]
         # Only a message that came in by mail changes the ticket's mail IDs.
         if getattr(aq_base(reply), "mail_message_id", None):
             idxs.append("ticket_mail_ids")

@@ -93,7 +93,11 @@ def set_priority(ticket, value):
         return ticket
     ticket.ticket_priority = value
     history.record(ticket, history.PRIORITY, old, value)
-    ticket.reindexObject(idxs=[PRIORITY_INDEX])
+    # The targets depend on the priority. (Imported here: the clock reads
+    # the priority from this module.)
+    from collective.tickets.core.sla import DUE_INDEX
+
+    ticket.reindexObject(idxs=[PRIORITY_INDEX, DUE_INDEX])
     return ticket
 
 

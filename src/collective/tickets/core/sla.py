@@ -28,6 +28,8 @@ from datetime import datetime
 from datetime import UTC
 from plone import api
 
+import transaction
+
 
 FIRST_RESPONSE = "first_response"
 RESOLUTION = "resolution"
@@ -242,3 +244,53 @@ def measure(ticket, calendar=None):
     return measure_events(
         timeline(ticket), calendar or service_calendar(), targets(priority(ticket))
     )
+
+
+def reindex_clock(ticket):
+    """After whatever moves the clock (a message, a transition, a new
+    priority): the due index, and the figures in the catalog's row."""
+    ticket.reindexObject(idxs=[DUE_INDEX])
+
+
+# The settings the clock reads: a change to one of them moves due times.
+CLOCK_SETTINGS = (
+    *(f"hours_{day}" for day in WEEKDAYS),
+    "holidays",
+    *(f"{target}_{value}" for target in TARGETS for value in PRIORITIES),
+)
+_PENDING = "collective.tickets.sla.reindex"
+
+
+def _reindex_open_tickets():
+    catalog = api.portal.get_tool("portal_catalog")
+    count = 0
+    for brain in catalog.unrestrictedSearchResults(
+        portal_type="Ticket", review_state="in_progress"
+    ):
+        reindex_clock(brain._unrestrictedGetObject())
+        count += 1
+    return count
+
+
+def settings_changed(event):
+    """A registry record changed: when the clock reads it, the open tickets'
+    due times are computed again, once per transaction (the control panel
+    saves its fields one by one)."""
+    record = getattr(event, "record", None)
+    name = getattr(record, "__name__", "") or ""
+    interface_name = getattr(record, "interfaceName", None) or ""
+    field = name.rpartition(".")[2]
+    ours = interface_name.endswith("ITicketSettings") and field in CLOCK_SETTINGS
+    if not ours and name != "plone.portal_timezone":
+        return
+    current = transaction.get()
+    if getattr(current, _PENDING.replace(".", "_"), False):
+        return
+    setattr(current, _PENDING.replace(".", "_"), True)
+    current.addBeforeCommitHook(_reindex_open_tickets)
+
+
+def transition_moves_clock(ticket, event):
+    """Closing stops the clock, reopening may start it again."""
+    if event.transition is not None:
+        reindex_clock(ticket)

@@ -11,6 +11,7 @@ from collective.tickets.core.desk import CATEGORY_INDEX
 from collective.tickets.core.desk import priority
 from collective.tickets.core.desk import priority_rank
 from collective.tickets.core.mailin.store import received_ids
+from collective.tickets.core.sla import measure
 from collective.tickets.core.text import searchable_words
 from plone.indexer import indexer
 
@@ -105,6 +106,20 @@ def ticket_assignee(ticket):
     """A keyed token of the assignee, never the user id (see
     ``core.desk.assignee_token``)."""
     return assignee_token(getattr(ticket, "ticket_assignee", None))
+
+
+@indexer(ITicket)
+def ticket_due(ticket):
+    """When the nearest pending target falls due (seconds since the epoch),
+    while it is the staff's turn; None (not indexed) otherwise."""
+    due = measure(ticket).due
+    return due.timestamp() if due else None
+
+
+@indexer(ITicket)
+def ticket_sla(ticket):
+    """The service figures the report and the listings read (``Clock.row``)."""
+    return measure(ticket).row()
 
 
 @indexer(ITicketNote)
