@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run reply fetch-mail run-cluster site test bench docs browser lint format news screenshots i18n versions buildout-check clean
+.PHONY: help install run reply fetch-mail cron run-cluster site test bench docs browser lint format news screenshots i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
@@ -17,6 +17,7 @@ help:
 	@echo "make news            show what news/ will add to CHANGES.rst at the release"
 	@echo "make reply           answer the demo's newest notification by e-mail (make run)"
 	@echo "make fetch-mail      read the mailbox of the Tickets settings now"
+	@echo "make cron            run the periodic job once (targets, reminders, closing, mail)"
 	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
 	@echo "make bench           measure the add-on beside Plone's own pages (bench/)"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
@@ -49,13 +50,14 @@ MAIL_IN_KEY := $(INSTANCE)/var/mail-in.key
 # The demo's mail server lives as long as the site (both stop on Ctrl-C) and
 # starts first, so that the demo data's notifications are filed too; mail to
 # the support address goes into the site (scripts/demo_mail.py). Every minute
-# the mailbox of the Tickets settings is read, when one is configured.
+# the periodic job runs (tickets-cron: overdue targets, reminders, automatic
+# closing, and the mailbox of the Tickets settings when one is configured).
 run: $(INSTALLED) $(INSTANCE)/etc/zope.conf
 	$(BIN)/python scripts/demo_mail.py $(INSTANCE)/var/mail --port $(MAIL_PORT) \
 	  --support soporte@example.com --site $(SITE_URL) --key-file $(MAIL_IN_KEY) & sink=$$!; \
 	trap 'kill $$sink $$fetch 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py && \
-	{ while sleep 60; do $(BIN)/tickets-fetch-mail --quiet --key-file $(MAIL_IN_KEY) $(SITE_URL); done & fetch=$$!; } && \
+	{ while sleep 60; do $(BIN)/tickets-cron --quiet --key-file $(MAIL_IN_KEY) $(SITE_URL); done & fetch=$$!; } && \
 	echo && \
 	echo "  Demo site:   $(SITE_URL)" && \
 	echo "  Zope admin:  admin / admin" && \
@@ -76,6 +78,11 @@ reply: $(INSTALLED)
 # Read the mailbox of the Tickets settings once (cron runs tickets-fetch-mail).
 fetch-mail: $(INSTALLED)
 	$(BIN)/tickets-fetch-mail --key-file $(MAIL_IN_KEY) $(SITE_URL)
+
+# Run the periodic job once while make run serves the demo (cron runs
+# tickets-cron every minute: see docs/managers.rst).
+cron: $(INSTALLED)
+	$(BIN)/tickets-cron --key-file $(MAIL_IN_KEY) $(SITE_URL)
 
 # A ZEO server and two instances (ports 8100, 8081, 8082), data in cluster/.
 run-cluster: $(INSTALLED)

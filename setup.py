@@ -88,6 +88,7 @@ setup(
         "console_scripts": [
             "tickets-mail-in = collective.tickets.commands.mail_in:main",
             "tickets-fetch-mail = collective.tickets.commands.fetch_mail:main",
+            "tickets-cron = collective.tickets.commands.cron:main",
         ],
     },
 )

@@ -96,10 +96,13 @@ class TestInstall(unittest.TestCase):
                 if n.startswith("collective-tickets")
             ]
 
-        self.assertEqual(len(ours()), 7)
+        from collective.tickets.contentrules.rules import RULES
+
+        self.assertEqual(len(ours()), len(RULES))
+        self.assertEqual(len(RULES), 9)
         setup = api.portal.get_tool("portal_setup")
         setup.runAllImportStepsFromProfile("profile-collective.tickets:default")
-        self.assertEqual(len(ours()), 7)
+        self.assertEqual(len(ours()), len(RULES))
         self.assertEqual(
             api.portal.get_registry_record(
                 "collective.tickets.interfaces.ITicketSettings.staff_email"

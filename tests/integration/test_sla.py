@@ -152,6 +152,6 @@ class TestSettingsMoveDueTimes(unittest.TestCase):
             transaction.commit()
         finally:
             del cls.reindexObject
-        self.assertEqual(calls, [("ticket_due",)])
+        self.assertEqual(calls, [("ticket_due", "ticket_next_job")])
         (brain,) = catalog.unrestrictedSearchResults(UID=self.ticket.UID())
         self.assertAlmostEqual(brain.ticket_due, created + 4 * HOUR, delta=1)

@@ -11,6 +11,7 @@ from plone.app.users.browser.schemaeditor import applySchema
 from plone.app.users.browser.schemaeditor import get_schema
 from plone.app.users.browser.schemaeditor import load_ttw_schema
 from plone.app.users.schema import SCHEMATA_KEY
+from plone.contentrules.engine.interfaces import IRuleStorage
 from plone.keyring.interfaces import IKeyManager
 from plone.registry.interfaces import IRegistry
 from plone.supermodel import loadString
@@ -199,7 +200,6 @@ class TestUpgradeTo1004(unittest.TestCase):
 
     def setUp(self):
         from collective.tickets import api as tickets
-        from collective.tickets.contentrules.rules import RULES
         from collective.tickets.core.numbers import COUNTER_KEY
         from plone.contentrules.engine.interfaces import IRuleStorage
         from zope.annotation.interfaces import IAnnotations
@@ -221,8 +221,8 @@ class TestUpgradeTo1004(unittest.TestCase):
         types.manage_delObjects(["TicketNote"])
         types["Ticket"].allowed_content_types = ("TicketReply",)
         storage = getUtility(IRuleStorage)
-        for spec in RULES[-2:]:
-            del storage[spec["id"]]
+        for rule_id in ("collective-tickets-note-added", "collective-tickets-assigned"):
+            del storage[rule_id]
         self.rule = storage["collective-tickets-created-customer"]
         self.rule.actions[0].subject = "[Ticket] ${ticket_title}"
         self.edited = storage["collective-tickets-closed"]
@@ -274,11 +274,15 @@ class TestUpgradeTo1005(unittest.TestCase):
             self.ticket = tickets.create("First", "<p>one</p>")
         catalog = api.portal.get_tool("portal_catalog")
         catalog.delIndex("ticket_due")
+        catalog.delIndex("ticket_next_job")
         catalog.delColumn("ticket_due")
         catalog.delColumn("ticket_sla")
         records = getUtility(IRegistry).records
         for name in ("hours_monday", "holidays", "resolution_normal"):
             del records[record_name(name)]
+        storage = getUtility(IRuleStorage)
+        for rule_id in ("collective-tickets-overdue", "collective-tickets-reminder"):
+            del storage[rule_id]
         self.setup.setLastVersionForProfile(PROFILE, "1004")
 
     def test_upgrade_adds_the_settings_and_measures_every_ticket(self):
@@ -296,4 +300,8 @@ class TestUpgradeTo1005(unittest.TestCase):
         # No targets are set: nothing is due, and it is the staff's turn.
         self.assertIsNone(brain.ticket_due)
         self.assertTrue(brain.ticket_sla[6])
+        self.assertIn("ticket_next_job", catalog.indexes())
+        storage = getUtility(IRuleStorage)
+        self.assertIn("collective-tickets-overdue", storage)
+        self.assertIn("collective-tickets-reminder", storage)
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1005",))

@@ -21,9 +21,11 @@ from collective.tickets.core.desk import assign
 from collective.tickets.core.desk import assignee
 from collective.tickets.core.desk import categories
 from collective.tickets.core.desk import category
+from collective.tickets.core.desk import keep_open
 from collective.tickets.core.desk import PRIORITIES
 from collective.tickets.core.desk import priority
 from collective.tickets.core.desk import set_category
+from collective.tickets.core.desk import set_keep_open
 from collective.tickets.core.desk import set_priority
 from collective.tickets.core.desk import take
 from collective.tickets.core.errors import TicketInputError
@@ -82,6 +84,7 @@ __all__ = [
     "create",
     "history",
     "is_blank_html",
+    "keep_open",
     "mail_in_key",
     "may_add_note",
     "may_close",
@@ -99,6 +102,7 @@ __all__ = [
     "replies",
     "reply",
     "set_category",
+    "set_keep_open",
     "set_priority",
     "state",
     "take",

@@ -728,6 +728,47 @@ class ITicketSettings(model.Schema):
         missing_value=None,
     )
 
+    model.fieldset(
+        "autoclose",
+        label=_("fieldset_autoclose", default="Automatic closing"),
+        fields=["remind_after_days", "close_after_days"],
+    )
+
+    remind_after_days = schema.Int(
+        title=_(
+            "label_remind_after_days",
+            default="Remind the customer after this many days without an answer",
+        ),
+        description=_(
+            "help_remind_after_days",
+            default="When a ticket has waited on the customer this long, they "
+            'get a reminder (the rule "Waiting on the customer: remind them"). '
+            "0 turns reminders and automatic closing off. Staff can exempt a "
+            "ticket on its page.",
+        ),
+        required=True,
+        default=0,
+        min=0,
+        max=365,
+    )
+
+    close_after_days = schema.Int(
+        title=_(
+            "label_close_after_days",
+            default="Close it after this many more days",
+        ),
+        description=_(
+            "help_close_after_days",
+            default="Days after the reminder without an answer from the "
+            "customer, after which the ticket is completed, with a line in its "
+            "conversation and the usual notification.",
+        ),
+        required=True,
+        default=7,
+        min=1,
+        max=365,
+    )
+
 
 # Events: each is a content rules event type, so editors can add rules on them.
 
@@ -766,3 +807,16 @@ class ITicketAssignedEvent(ITicketEvent):
     id) or took it."""
 
     assignee = Attribute("The user id the ticket is assigned to now")
+
+
+class ITicketOverdueEvent(ITicketEvent):
+    """A service-level target of the ticket passed its due time without
+    being met (found by the periodic job; once per ticket and target)."""
+
+    target = Attribute("'first_response' or 'resolution'")
+    due = Attribute("When it fell due (an aware datetime)")
+
+
+class ITicketReminderEvent(ITicketEvent):
+    """The ticket has waited on its customer for the days of the settings:
+    remind them (found by the periodic job)."""

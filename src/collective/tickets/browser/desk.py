@@ -9,9 +9,15 @@ from collective.tickets.browser.base import MessageFormMixin
 from collective.tickets.content.note import ITicketNote
 from collective.tickets.core import desk
 from collective.tickets.core import history
+from collective.tickets.core import sla
+from collective.tickets.core.dates import localized
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import staff_by_name
+from collective.tickets.core.people import SYSTEM_USERID
+from collective.tickets.core.settings import setting
+from datetime import datetime
+from datetime import UTC
 from plone import api
 from plone.autoform.form import AutoExtensibleForm
 from plone.dexterity.browser.add import DefaultAddView
@@ -83,6 +89,15 @@ class IDeskFields(Interface):
         source=category_choices,
         required=False,
     )
+    keep_open = schema.Bool(
+        title=_("label_keep_open", default="Never close automatically"),
+        description=_(
+            "help_keep_open",
+            default="No reminder and no automatic closing while it waits on "
+            "the customer.",
+        ),
+        required=False,
+    )
 
 
 class DeskForm(form.Form):
@@ -104,12 +119,15 @@ class DeskForm(form.Form):
             "assignee": tickets.assignee(ticket),
             "priority": tickets.priority(ticket),
             "category": tickets.category(ticket) or None,
+            "keep_open": tickets.keep_open(ticket),
         }
 
     def updateWidgets(self):
         super().updateWidgets()
         if not desk.categories() and not tickets.category(self.context):
             self.widgets["category"].mode = "hidden"
+        if not setting("remind_after_days") and not tickets.keep_open(self.context):
+            self.widgets["keep_open"].mode = "hidden"
 
     def _apply(self, changes):
         check_authenticator(self.request)
@@ -136,6 +154,7 @@ class DeskForm(form.Form):
                 lambda: tickets.assign(ticket, data.get("assignee")),
                 lambda: tickets.set_priority(ticket, data["priority"]),
                 lambda: tickets.set_category(ticket, data.get("category") or ""),
+                lambda: tickets.set_keep_open(ticket, data.get("keep_open")),
             ]
         )
 
@@ -186,6 +205,11 @@ class DeskViewlet(FormViewlet):
     def available(self):
         return is_staff(obj=aq_inner(self.context))
 
+    def service_level(self):
+        """The service-level state in a sentence, and its Bootstrap text
+        class; None without targets."""
+        return service_level_line(aq_inner(self.context), self.request)
+
 
 class NoteViewlet(FormViewlet):
     """The internal-note box under the reply box, open or closed ticket."""
@@ -214,7 +238,13 @@ def change_line(change, request):
     Juan"."""
     actor = _name(change.actor)
     if change.field == history.STATE:
-        if change.new == tickets.COMPLETED:
+        if change.new == tickets.COMPLETED and change.actor == SYSTEM_USERID:
+            message = _(
+                "history_closed_automatically",
+                default="The ticket was completed automatically: the customer "
+                "did not answer",
+            )
+        elif change.new == tickets.COMPLETED:
             message = _(
                 "history_closed",
                 default="${actor} closed the ticket",
@@ -268,3 +298,94 @@ def change_line(change, request):
             mapping={"actor": actor},
         )
     return translate(message, context=request)
+
+
+def hours_label(seconds, request):
+    """Business time as people say it: "1 h 30 min", "45 min"."""
+    minutes = round((seconds or 0) / 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        message = _(
+            "duration_hours_minutes",
+            default="${hours} h ${minutes} min",
+            mapping={"hours": hours, "minutes": minutes},
+        )
+    elif hours:
+        message = _("duration_hours", default="${hours} h", mapping={"hours": hours})
+    else:
+        message = _(
+            "duration_minutes", default="${minutes} min", mapping={"minutes": minutes}
+        )
+    return translate(message, context=request)
+
+
+def service_level_line(ticket, request):
+    """``{"text", "css", "overdue"}`` for the ticket's service level, as the
+    staff see it on the ticket's page; None when no target applies."""
+    clock = sla.measure(ticket)
+    if clock.first_response_target is None and clock.resolution_target is None:
+        return None
+    now = datetime.now(UTC)
+    due = clock.due
+    if due is not None:
+        target = translate(sla.TARGET_TITLES[clock.due_target], context=request)
+        if due <= now:
+            message = _(
+                "sla_overdue",
+                default="${target} overdue since ${date}",
+                mapping={"target": target, "date": localized(due)},
+            )
+            return {
+                "text": translate(message, context=request),
+                "css": "text-danger",
+                "overdue": True,
+            }
+        message = _(
+            "sla_due",
+            default="${target} due ${date}",
+            mapping={"target": target, "date": localized(due)},
+        )
+        return {
+            "text": translate(message, context=request),
+            "css": "",
+            "overdue": False,
+        }
+    if tickets.state(ticket) == tickets.COMPLETED:
+        parts = []
+        for target, seconds in (
+            (sla.FIRST_RESPONSE, clock.first_response_seconds),
+            (sla.RESOLUTION, clock.resolution_seconds),
+        ):
+            met = clock.met(target)
+            if met is None:
+                continue
+            mapping = {
+                "target": translate(sla.TARGET_TITLES[target], context=request),
+                "time": hours_label(seconds, request),
+            }
+            if met:
+                message = _(
+                    "sla_met",
+                    default="${target}: ${time} (within target)",
+                    mapping=mapping,
+                )
+            else:
+                message = _(
+                    "sla_missed",
+                    default="${target}: ${time} (target missed)",
+                    mapping=mapping,
+                )
+            parts.append(translate(message, context=request))
+        if not parts:
+            return None
+        return {"text": "; ".join(parts), "css": "", "overdue": False}
+    message = _(
+        "sla_paused",
+        default="Service clock paused: waiting on the customer (${time} used)",
+        mapping={"time": hours_label(clock.consumed_seconds, request)},
+    )
+    return {
+        "text": translate(message, context=request),
+        "css": "text-body-secondary",
+        "overdue": False,
+    }

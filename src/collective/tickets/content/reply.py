@@ -44,13 +44,13 @@ def reindex_ticket_activity(reply, event):
     ticket = event.newParent if event.newParent is not None else event.oldParent
     if ITicket.providedBy(ticket):
         # Imported here: the clock reads the replies from this module.
-        from collective.tickets.core.sla import DUE_INDEX
+        from collective.tickets.core.sla import CLOCK_INDEXES
 
         idxs = [
             "ticket_last_activity",
             "ticket_awaiting_staff",
             "SearchableText",
-            DUE_INDEX,
+            *CLOCK_INDEXES,
         ]
         # Only a message that came in by mail changes the ticket's mail IDs.
         if getattr(aq_base(reply), "mail_message_id", None):

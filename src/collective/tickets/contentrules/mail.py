@@ -42,6 +42,7 @@ from collective.tickets.core.unsubscribe import unsubscribe_url
 from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketNoteAddedEvent
+from collective.tickets.interfaces import ITicketOverdueEvent
 from email.utils import formatdate
 from email.utils import make_msgid
 from OFS.SimpleItem import SimpleItem
@@ -149,8 +150,15 @@ def one_line(text):
 
 
 def is_internal(event):
-    return ITicketNoteAddedEvent.providedBy(event) or ITicketAssignedEvent.providedBy(
-        event
+    """Mail for the staff about their own work: no way back into the
+    conversation (an answer would reach the customer)."""
+    return any(
+        interface.providedBy(event)
+        for interface in (
+            ITicketNoteAddedEvent,
+            ITicketAssignedEvent,
+            ITicketOverdueEvent,
+        )
     )
 
 

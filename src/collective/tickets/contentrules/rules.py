@@ -11,6 +11,8 @@ from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketNoteAddedEvent
+from collective.tickets.interfaces import ITicketOverdueEvent
+from collective.tickets.interfaces import ITicketReminderEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
 from plone import api
@@ -152,6 +154,42 @@ RULES = (
             default="${ticket_actor_name} assigned you the ticket "
             '"${ticket_title}" of ${ticket_customer_name} (priority: '
             "${ticket_priority}).\n\n${ticket_url}",
+        ),
+    },
+    {
+        "id": "collective-tickets-overdue",
+        "title": _(
+            "rule_overdue",
+            default="Ticket overdue: tell the assignee (or the staff)",
+        ),
+        "event": ITicketOverdueEvent,
+        "recipients": "${ticket_staff_recipients}",
+        "subject": _(
+            "mail_subject_overdue",
+            default="[${ticket_number}] Overdue: ${ticket_title}",
+        ),
+        "message": _(
+            "mail_overdue",
+            default='The ticket "${ticket_title}" of ${ticket_customer_name} '
+            "(priority: ${ticket_priority}) missed its target: "
+            "${ticket_overdue_target}, due ${ticket_due}.\n\n${ticket_url}",
+        ),
+    },
+    {
+        "id": "collective-tickets-reminder",
+        "title": _(
+            "rule_reminder",
+            default="Waiting on the customer: remind them",
+        ),
+        "event": ITicketReminderEvent,
+        "recipients": "${ticket_customer_email}",
+        "subject": SUBJECT_FOLLOW_UP,
+        "message": _(
+            "mail_reminder",
+            default="Hello ${ticket_customer_name},\n\n"
+            'we are waiting for your answer on the ticket "${ticket_title}". '
+            "If we do not hear from you, it will be completed in a few days. "
+            "You can reply to this e-mail or on the ticket's page:\n${ticket_url}",
         ),
     },
 )

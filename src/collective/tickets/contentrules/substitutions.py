@@ -15,6 +15,7 @@ from collective.tickets.content.ticket import ticket_of
 from collective.tickets.contentrules.mail import render
 from collective.tickets.core import desk
 from collective.tickets.core import recipients as notifications
+from collective.tickets.core import sla
 from collective.tickets.core.conversation import author_name
 from collective.tickets.core.dates import localized
 from collective.tickets.core.events import current_event
@@ -161,6 +162,31 @@ class TicketPriority(TicketSubstitution):
         return translate(
             desk.priority_title(desk.priority(ticket)), context=getRequest()
         )
+
+
+class TicketOverdueTarget(TicketSubstitution):
+    description = _(
+        "substitution_ticket_overdue_target",
+        default="The service-level target that is overdue (first response or "
+        "resolution)",
+    )
+
+    def value(self, ticket):
+        target = getattr(current_event(), "target", None)
+        if target not in sla.TARGET_TITLES:
+            return ""
+        return translate(sla.TARGET_TITLES[target], context=getRequest())
+
+
+class TicketDue(TicketSubstitution):
+    description = _(
+        "substitution_ticket_due",
+        default="When the ticket's next service-level target falls (or fell) due",
+    )
+
+    def value(self, ticket):
+        due = getattr(current_event(), "due", None) or sla.measure(ticket).due
+        return localized(due) if due else ""
 
 
 class TicketCategory(TicketSubstitution):

@@ -80,6 +80,16 @@ def replies(ticket):
     return [obj for obj in ticket.objectValues() if ITicketReply.providedBy(obj)]
 
 
+def last_message(ticket):
+    """The newest reply, else the ticket: an internal note is no message of
+    the conversation (and what the catalog says is readable by customers)."""
+    for obj_id in reversed(ticket.objectIds()):
+        obj = ticket[obj_id]
+        if ITicketReply.providedBy(obj):
+            return obj
+    return ticket
+
+
 def _may_view(obj):
     return bool(api.user.has_permission("View", obj=obj))
 

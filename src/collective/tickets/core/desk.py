@@ -95,9 +95,9 @@ def set_priority(ticket, value):
     history.record(ticket, history.PRIORITY, old, value)
     # The targets depend on the priority. (Imported here: the clock reads
     # the priority from this module.)
-    from collective.tickets.core.sla import DUE_INDEX
+    from collective.tickets.core.sla import CLOCK_INDEXES
 
-    ticket.reindexObject(idxs=[PRIORITY_INDEX, DUE_INDEX])
+    ticket.reindexObject(idxs=[PRIORITY_INDEX, *CLOCK_INDEXES])
     return ticket
 
 
@@ -225,3 +225,27 @@ def assign(ticket, userid):
 def take(ticket):
     """ "Assign to me"."""
     return assign(ticket, current_userid())
+
+
+# Automatic closing
+
+
+def keep_open(ticket):
+    """Whether the staff exempted the ticket from automatic closing."""
+    require_ticket(ticket)
+    return bool(getattr(ticket, "ticket_no_autoclose", False))
+
+
+def set_keep_open(ticket, value=True):
+    """Exempt ``ticket`` from reminders and automatic closing (or end the
+    exemption); staff only."""
+    require_staff(ticket)
+    value = bool(value)
+    if keep_open(ticket) == value:
+        return ticket
+    ticket.ticket_no_autoclose = value
+    # Imported here: the clock reads the priority from this module.
+    from collective.tickets.core.sla import CLOCK_INDEXES
+
+    ticket.reindexObject(idxs=list(CLOCK_INDEXES))
+    return ticket

@@ -12,6 +12,8 @@ from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketNoteAddedEvent
+from collective.tickets.interfaces import ITicketOverdueEvent
+from collective.tickets.interfaces import ITicketReminderEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
 from zope.event import notify
@@ -71,6 +73,19 @@ class TicketAssignedEvent(TicketEvent):
     def __init__(self, obj, assignee, actor=None):
         self.assignee = assignee
         super().__init__(obj, actor=actor)
+
+
+@implementer(ITicketOverdueEvent)
+class TicketOverdueEvent(TicketEvent):
+    def __init__(self, obj, target, due, actor=None):
+        self.target = target
+        self.due = due
+        super().__init__(obj, actor=actor)
+
+
+@implementer(ITicketReminderEvent)
+class TicketReminderEvent(TicketEvent):
+    pass
 
 
 def current_event():

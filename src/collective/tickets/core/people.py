@@ -6,6 +6,7 @@ from collective.tickets.permissions import ManageTickets
 from plone import api
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
+from zope.i18n import translate
 
 import unicodedata
 
@@ -160,6 +161,11 @@ def _lookup_display_name(userid):
     return userid
 
 
+# The help desk itself, acting in the periodic job (``core.cron``).
+SYSTEM_USERID = "collective.tickets.system"
+SYSTEM_NAME = _("name_system", default="The help desk")
+
+
 def display_name(userid):
     """The name a person is shown with as the sender of ticket messages.
 
@@ -170,6 +176,8 @@ def display_name(userid):
     """
     if not userid:
         return ""
+    if userid == SYSTEM_USERID:
+        return translate(SYSTEM_NAME, context=getRequest())
     return _cached(_NAMES_KEY, userid, lambda: _lookup_display_name(userid))
 
 

@@ -16,6 +16,7 @@ from collective.tickets.interfaces import ITicketAssignedEvent
 from collective.tickets.interfaces import ITicketClosedEvent
 from collective.tickets.interfaces import ITicketCreatedEvent
 from collective.tickets.interfaces import ITicketNoteAddedEvent
+from collective.tickets.interfaces import ITicketOverdueEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
 from plone import api
@@ -78,10 +79,15 @@ def ticket_recipients(ticket, event=None):
 def staff_recipients(ticket, event=None):
     """The staff who should hear of the staff's own work, minus its author:
     for an assignment the assignee, for a note the staff (group and address
-    of the settings). Never the customer or a CC recipient."""
+    of the settings; an overdue target: the assignee, else the staff).
+    Never the customer or a CC recipient."""
     actor = getattr(event, "actor", None) or api.user.get_current().getId()
     if ITicketAssignedEvent.providedBy(event):
         emails = [user_email(event.assignee)]
+    elif ITicketOverdueEvent.providedBy(event) and getattr(
+        ticket, "ticket_assignee", None
+    ):
+        emails = [user_email(ticket.ticket_assignee)]
     else:
         emails = staff_emails()
     outside = {customer_email(ticket).lower()} | {e.lower() for e in cc_emails(ticket)}

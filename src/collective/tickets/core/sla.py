@@ -13,6 +13,7 @@ imported); the catalog keeps them (``ticket_due`` index, ``ticket_sla``
 column) for the listings and the report.
 """
 
+from collective.tickets import _
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.core.businesshours import Calendar
 from collective.tickets.core.businesshours import HoursError
@@ -34,7 +35,15 @@ import transaction
 FIRST_RESPONSE = "first_response"
 RESOLUTION = "resolution"
 TARGETS = (FIRST_RESPONSE, RESOLUTION)
+TARGET_TITLES = {
+    FIRST_RESPONSE: _("target_first_response", default="First response"),
+    RESOLUTION: _("target_resolution", default="Resolution"),
+}
 DUE_INDEX = "ticket_due"
+# The earliest moment the periodic job has work on a ticket (``core.cron``).
+NEXT_JOB_INDEX = "ticket_next_job"
+# What a message, a transition or a new priority moves.
+CLOCK_INDEXES = (DUE_INDEX, NEXT_JOB_INDEX)
 SLA_COLUMN = "ticket_sla"
 WORKFLOW = "ticket_workflow"
 
@@ -249,7 +258,7 @@ def measure(ticket, calendar=None):
 def reindex_clock(ticket):
     """After whatever moves the clock (a message, a transition, a new
     priority): the due index, and the figures in the catalog's row."""
-    ticket.reindexObject(idxs=[DUE_INDEX])
+    ticket.reindexObject(idxs=list(CLOCK_INDEXES))
 
 
 # The settings the clock reads: a change to one of them moves due times.
@@ -257,6 +266,8 @@ CLOCK_SETTINGS = (
     *(f"hours_{day}" for day in WEEKDAYS),
     "holidays",
     *(f"{target}_{value}" for target in TARGETS for value in PRIORITIES),
+    "remind_after_days",
+    "close_after_days",
 )
 _PENDING = "collective.tickets.sla.reindex"
 

@@ -1,11 +1,12 @@
 """What the listings need of a ticket, so that they never wake one up."""
 
 from collective.tickets.content.note import ITicketNote
-from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.content.ticket import ITicket
+from collective.tickets.core.conversation import last_message
 from collective.tickets.core.conversation import message_author
 from collective.tickets.core.conversation import replies
+from collective.tickets.core.cron import next_job
 from collective.tickets.core.desk import assignee_token
 from collective.tickets.core.desk import CATEGORY_INDEX
 from collective.tickets.core.desk import priority
@@ -16,16 +17,6 @@ from collective.tickets.core.text import searchable_words
 from plone.indexer import indexer
 
 
-def _last_message(ticket):
-    """The newest reply, else the ticket: an internal note is no message of
-    the conversation (and what the catalog says is readable by customers)."""
-    for obj_id in reversed(ticket.objectIds()):
-        obj = ticket[obj_id]
-        if ITicketReply.providedBy(obj):
-            return obj
-    return ticket
-
-
 @indexer(ITicket)
 def ticket_customer(ticket):
     return customer_of(ticket)
@@ -33,11 +24,11 @@ def ticket_customer(ticket):
 
 @indexer(ITicket)
 def ticket_last_activity(ticket):
-    return _last_message(ticket).created().timeTime()
+    return last_message(ticket).created().timeTime()
 
 
 def _last_author(ticket):
-    return message_author(_last_message(ticket))
+    return message_author(last_message(ticket))
 
 
 @indexer(ITicket)
@@ -114,6 +105,12 @@ def ticket_due(ticket):
     while it is the staff's turn; None (not indexed) otherwise."""
     due = measure(ticket).due
     return due.timestamp() if due else None
+
+
+@indexer(ITicket)
+def ticket_next_job(ticket):
+    """When the periodic job has work on the ticket (``core.cron``)."""
+    return next_job(ticket)
 
 
 @indexer(ITicket)

@@ -1,8 +1,12 @@
 """1004 -> 1005, service levels: business hours and response targets, the
-due-time index and the figures of the report."""
+due-time and periodic-job indexes, the figures of the report, the rules of
+overdue tickets and reminders."""
 
 from collective.tickets import logger
+from collective.tickets.contentrules.rules import install_rules
+from collective.tickets.core.sla import CLOCK_INDEXES
 from collective.tickets.core.sla import DUE_INDEX
+from collective.tickets.core.sla import NEXT_JOB_INDEX
 from collective.tickets.core.sla import SLA_COLUMN
 from plone import api
 
@@ -14,14 +18,15 @@ def add_service_indexes():
     """The due-time index and the figures' column, filled for every ticket
     (closed ones too: the report reads their figures)."""
     catalog = api.portal.get_tool("portal_catalog")
-    if DUE_INDEX not in catalog.indexes():
-        catalog.addIndex(DUE_INDEX, "FieldIndex")
+    for name in (DUE_INDEX, NEXT_JOB_INDEX):
+        if name not in catalog.indexes():
+            catalog.addIndex(name, "FieldIndex")
     for name in (DUE_INDEX, SLA_COLUMN):
         if name not in catalog.schema():
             catalog.addColumn(name)
     count = 0
     for brain in catalog.unrestrictedSearchResults(portal_type="Ticket"):
-        brain._unrestrictedGetObject().reindexObject(idxs=[DUE_INDEX])
+        brain._unrestrictedGetObject().reindexObject(idxs=list(CLOCK_INDEXES))
         count += 1
     return count
 
@@ -29,4 +34,5 @@ def add_service_indexes():
 def upgrade(context):
     context.runAllImportStepsFromProfile(PROFILE)
     count = add_service_indexes()
+    install_rules()
     logger.info("collective.tickets upgraded to 1005: %s tickets measured", count)
