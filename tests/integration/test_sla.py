@@ -3,12 +3,16 @@ conversation, the priority, closing and the settings."""
 
 from Acquisition import aq_base
 from collective.tickets import api as tickets
+from collective.tickets.core.queue import queue_brains
+from collective.tickets.core.queue import queue_page
+from collective.tickets.core.queue import QueueFilter
 from collective.tickets.core.sla import measure
 from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import INTEGRATION_TESTING
 from collective.tickets.testing import STAFF
+from DateTime import DateTime
 from helpers import as_user
 from plone import api
 from plone.registry.interfaces import IRegistry
@@ -155,3 +159,42 @@ class TestSettingsMoveDueTimes(unittest.TestCase):
         self.assertEqual(calls, [("ticket_due", "ticket_next_job")])
         (brain,) = catalog.unrestrictedSearchResults(UID=self.ticket.UID())
         self.assertAlmostEqual(brain.ticket_due, created + 4 * HOUR, delta=1)
+
+
+class TestWorkQueue(SLATestCase):
+    """The overview's due filters and its sort by due time."""
+
+    def setUp(self):
+        super().setUp()
+        self.made = {"Printer on fire": self.ticket}
+        for subject, hours_ago in (("Overdue", 3), ("Soon", 1.5), ("Later", 0)):
+            with as_user(self.portal, CUSTOMER):
+                ticket = tickets.create(subject, "<p>x</p>")
+            ticket.creation_date = DateTime() - hours_ago / 24
+            ticket.reindexObject()
+            self.made[subject] = ticket
+        with as_user(self.portal, STAFF):
+            tickets.reply(self.ticket, "<p>Answered</p>")
+
+    def queue(self, **filters):
+        with as_user(self.portal, STAFF):
+            return [b.Title for b in queue_brains(QueueFilter(**filters))]
+
+    def test_overdue_and_due_soon(self):
+        self.assertEqual(self.queue(due="overdue"), ["Overdue"])
+        self.assertEqual(self.queue(due="soon"), ["Soon"])
+        self.assertEqual(self.queue(due="overdue", waiting="customer"), [])
+        self.assertEqual(self.queue(due="overdue", state="completed"), [])
+
+    def test_sorted_by_due_time_soonest_first(self):
+        self.assertEqual(
+            self.queue(sort="due"), ["Overdue", "Soon", "Later", "Printer on fire"]
+        )
+        with as_user(self.portal, STAFF):
+            page = queue_page(QueueFilter(sort="due"), 1, 2)
+        self.assertEqual([b.Title for b in page], ["Soon", "Later"])
+
+    def test_the_filter_lives_in_the_url(self):
+        flt = QueueFilter.from_form({"due": "overdue", "sort": "due"})
+        self.assertEqual(flt.params(), {"due": "overdue", "sort": "due"})
+        self.assertEqual(QueueFilter.from_form({"due": "yesterday"}).due, "")

@@ -14,10 +14,13 @@ from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
 from collective.tickets.core.states import state_badge
 from collective.tickets.core.states import state_title
+from DateTime import DateTime
 from plone import api
 from plone.batching import Batch
 from Products.Five.browser import BrowserView
 from urllib.parse import urlencode
+
+import time
 
 
 BATCH_SIZE = 20
@@ -32,6 +35,7 @@ class TicketListing(BrowserView):
     """A batched, filterable list of tickets; subclasses say whose."""
 
     show_customer = False
+    show_due = False
     # Query string parameters a filter link keeps.
     kept_params = ()
 
@@ -97,6 +101,11 @@ class TicketListing(BrowserView):
             "last_reply": localized(ticket.last_activity) if replied else "",
             "last_author": ticket.last_author_name if replied else "",
             "awaiting_staff": ticket.awaiting_staff,
+            # Service levels are the staff's business.
+            "due": localized(DateTime(ticket.due))
+            if self.show_due and ticket.due
+            else "",
+            "overdue": bool(self.show_due and ticket.due and ticket.due <= time.time()),
         }
 
     def customer_url(self, userid):
@@ -104,6 +113,8 @@ class TicketListing(BrowserView):
 
 
 class StaffListing(TicketListing):
+    show_due = True
+
     def check_access(self):
         super().check_access()
         if not is_staff():

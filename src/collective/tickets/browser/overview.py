@@ -14,9 +14,12 @@ from collective.tickets.core.people import find_customers
 from collective.tickets.core.people import staff_by_name
 from collective.tickets.core.queue import ASSIGNED_ME
 from collective.tickets.core.queue import ASSIGNED_NOBODY
+from collective.tickets.core.queue import DUE_OVERDUE
+from collective.tickets.core.queue import DUE_SOON
 from collective.tickets.core.queue import queue_page
 from collective.tickets.core.queue import QueueFilter
 from collective.tickets.core.queue import SORT_ACTIVITY
+from collective.tickets.core.queue import SORT_DUE
 from collective.tickets.core.queue import SORT_NUMBER
 from collective.tickets.core.queue import SORT_PRIORITY
 from collective.tickets.core.queue import WAITING_CUSTOMER
@@ -159,8 +162,19 @@ class TicketsOverview(StaffListing):
                 (SORT_ACTIVITY, _("sort_activity", default="Last activity")),
                 (SORT_PRIORITY, _("sort_priority", default="Priority")),
                 (SORT_NUMBER, _("sort_number", default="Number")),
+                (SORT_DUE, _("sort_due", default="Due time")),
             ],
             self.queue_filter.sort,
+        )
+
+    def due_options(self):
+        return self.options(
+            [
+                ("", _("filter_any_due", default="Any")),
+                (DUE_OVERDUE, _("filter_overdue", default="Overdue")),
+                (DUE_SOON, _("filter_due_soon", default="Due within the next hour")),
+            ],
+            self.queue_filter.due,
         )
 
     def customer_name(self):

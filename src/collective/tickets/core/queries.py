@@ -131,6 +131,8 @@ class TicketSummary:
     category: str = ""
     # A keyed token, never the user id (see core.desk.assignee_token).
     assignee_token: str = ""
+    # When the nearest service-level target falls due (seconds), if any.
+    due: float | None = None
 
     @property
     def customer_name(self):
@@ -157,7 +159,12 @@ def ticket_summary(brain):
         priority_rank=_or(getattr(brain, "ticket_priority", None), 1),
         category=getattr(brain, "ticket_category", None) or "",
         assignee_token=getattr(brain, "ticket_assignee", None) or "",
+        due=_float_or_none(getattr(brain, "ticket_due", None)),
     )
+
+
+def _float_or_none(value):
+    return value if isinstance(value, float) else None
 
 
 def _or(value, default):

@@ -26,6 +26,7 @@ from collective.tickets.core.numbers import NUMBER_INDEX
 from collective.tickets.core.numbers import parse_number
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.queries import ACTIVITY_INDEX
+from collective.tickets.core.sla import DUE_INDEX
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
 from dataclasses import asdict
@@ -38,6 +39,7 @@ from ZTUtils.Lazy import LazyMap
 
 import heapq
 import math
+import time
 
 
 WAITING_STAFF = "staff"
@@ -47,7 +49,12 @@ ASSIGNED_NOBODY = "none"
 SORT_ACTIVITY = "activity"
 SORT_PRIORITY = "priority"
 SORT_NUMBER = "number"
-SORTS = (SORT_ACTIVITY, SORT_PRIORITY, SORT_NUMBER)
+SORT_DUE = "due"
+SORTS = (SORT_ACTIVITY, SORT_PRIORITY, SORT_NUMBER, SORT_DUE)
+DUE_OVERDUE = "overdue"
+DUE_SOON = "soon"
+# "Due soon": within the next hour.
+SOON = 3600
 
 
 @dataclass
@@ -61,6 +68,7 @@ class QueueFilter:
     category: str = ""
     customer: str = ""
     text: str = ""
+    due: str = ""
     sort: str = SORT_ACTIVITY
 
     @classmethod
@@ -80,6 +88,7 @@ class QueueFilter:
             category=value("category"),
             customer=value("customer"),
             text=value("SearchableText") or value("text"),
+            due=value("due"),
             sort=value("sort") or SORT_ACTIVITY,
         )
         if result.state not in (IN_PROGRESS, COMPLETED):
@@ -88,6 +97,8 @@ class QueueFilter:
             result.waiting = ""
         if result.priority not in PRIORITIES:
             result.priority = ""
+        if result.due not in (DUE_OVERDUE, DUE_SOON):
+            result.due = ""
         if result.sort not in SORTS:
             result.sort = SORT_ACTIVITY
         # The old overview's "awaiting staff" box, in bookmarks made before.
@@ -128,6 +139,15 @@ def catalog_query(flt):
         query["ticket_category"] = flt.category
     if flt.customer:
         query["ticket_customer"] = flt.customer
+    if flt.due:
+        # Only a ticket in progress, on the staff's turn, has a due time.
+        if flt.state == COMPLETED or flt.waiting == WAITING_CUSTOMER:
+            return None
+        now = time.time()
+        if flt.due == DUE_OVERDUE:
+            query[DUE_INDEX] = {"query": now, "range": "max"}
+        else:
+            query[DUE_INDEX] = {"query": (now, now + SOON), "range": "min:max"}
     return query
 
 
@@ -268,6 +288,19 @@ def _ordered_page(catalog, index_name, rids, start, stop):
     return found[start:]
 
 
+def _soonest_page(catalog, index_name, rids, start, stop):
+    """The record ids at ``[start, stop)`` of ``rids`` by the index
+    ``index_name``, lowest first; tickets the index lacks last."""
+    stop = min(stop, len(rids))
+    if start >= stop:
+        return []
+    found = _first(catalog, index_name, rids, stop, highest=False)
+    if len(found) < stop:
+        keys = catalog._catalog.getIndex(index_name).documentToKeyMap()
+        found += [rid for rid in rids if rid not in keys][: stop - len(found)]
+    return found[start:]
+
+
 def _priority_tiers(catalog, rids):
     """``rids`` split by priority, urgent first; tickets without one last."""
     tree = catalog._catalog.getIndex(PRIORITY_INDEX)._index
@@ -284,9 +317,12 @@ def _priority_tiers(catalog, rids):
 
 def _page(catalog, rids, sort, start, stop):
     """The record ids at ``[start, stop)`` of ``rids`` sorted as ``sort``
-    says, newest activity first within one priority or by default."""
+    says: newest activity first within one priority or by default, the
+    soonest due first (the tickets without a due time last)."""
     if sort == SORT_NUMBER:
         return _ordered_page(catalog, NUMBER_INDEX, rids, start, stop)
+    if sort == SORT_DUE:
+        return _soonest_page(catalog, DUE_INDEX, rids, start, stop)
     if sort != SORT_PRIORITY:
         return _ordered_page(catalog, ACTIVITY_INDEX, rids, start, stop)
     page = []
