@@ -5,6 +5,8 @@ told was saved."""
 
 from collective.tickets.core.numbers import COUNTER_KEY
 from collective.tickets.core.numbers import TicketCounter
+from email import message_from_bytes
+from email import policy
 from pathlib import Path
 from urllib.parse import urlparse
 from ZEO.ClientStorage import ClientStorage
@@ -35,6 +37,7 @@ NUMBERED_PASSWORD = "numbered-Pa55word"
 # What ZODB says of a commit that the ticket counter refused.
 COUNTER_CONFLICT = f"class {TicketCounter.__module__}.{TicketCounter.__qualname__},"
 AT_ONCE = {"title": "At once", "text": "<p>At once</p>"}
+SETTINGS = "collective.tickets.interfaces.ITicketSettings."
 
 
 def form_values(session, url):
@@ -322,6 +325,134 @@ class TestCluster(unittest.TestCase):
             "no creation conflicted on the ticket counter: does it merge "
             "concurrent increments?",
         )
+
+    def admin(self):
+        session = requests.Session()
+        session.auth = ("admin", "admin")
+        session.headers["Accept"] = "application/json"
+        return session
+
+    def set_settings(self, values):
+        response = self.admin().patch(
+            self.url(1, "/Plone/@registry"),
+            json={SETTINGS + name: value for name, value in values.items()},
+            timeout=120,
+        )
+        self.assertEqual(response.status_code, 204, response.text)
+
+    def alerted(self):
+        """``{path: (targets alerted, targets pending)}`` of the tickets the
+        catalog says are due, read from the ZEO server (a ticket the staff
+        answered has only its resolution pending)."""
+        db = DB(ClientStorage(("127.0.0.1", self.cluster.zeo_port), read_only=True))
+        try:
+            connection = db.open()
+            catalog = connection.root()["Application"].Plone.portal_catalog
+            found = {
+                brain.getPath(): (
+                    tuple(
+                        getattr(
+                            brain._unrestrictedGetObject(), "ticket_sla_alerted", ()
+                        )
+                    ),
+                    ("first_response", "resolution")
+                    if brain.ticket_sla[1] is None
+                    else ("resolution",),
+                )
+                for brain in catalog.unrestrictedSearchResults(
+                    portal_type="Ticket", ticket_due={"query": 0, "range": "min"}
+                )
+            }
+            connection.close()
+        finally:
+            db.close()
+        return found
+
+    def overdue_mails(self):
+        """``[(subject, recipient, text)]`` of the overdue notices in the
+        sink (the text names the target)."""
+        sink = Path(self.tmp.name) / "mail" / "new"
+        found = []
+        for path in sink.iterdir():
+            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if "Vencido:" in str(mail["Subject"]):
+                body = mail.get_body(("plain",)).get_content()
+                found.append((str(mail["Subject"]), str(mail["To"]), body))
+        return found
+
+    def test_the_periodic_job_on_both_instances_at_once_does_everything_once(self):
+        """Every ticket waiting on the staff overdue at once (targets of 36
+        seconds, round the clock); eight passes of tickets-cron's view, four
+        on each instance, released together: each ticket's two targets are
+        announced once, in one mail per recipient, whoever ran first."""
+        days = ("monday", "tuesday", "wednesday", "thursday", "friday")
+        days += ("saturday", "sunday")
+        hours = {f"hours_{day}": "00:00-24:00" for day in days}
+        targets = {
+            f"{target}_{priority}": 0.01
+            for target in ("first_response", "resolution")
+            for priority in ("low", "normal", "high", "urgent")
+        }
+        self.set_settings({**hours, **targets})
+        try:
+            for index in range(6):
+                response = self.session().post(
+                    self.url(1 + index % 2, "/Plone/@tickets"),
+                    json={"title": f"Late {index}", "text": "<p>Late</p>"},
+                    headers={"Accept": "application/json"},
+                    timeout=60,
+                )
+                self.assertEqual(response.status_code, 201, response.text)
+            due = self.alerted()
+            self.assertGreaterEqual(len(due), 6)
+            self.assertEqual({alerted for alerted, _pending in due.values()}, {()})
+            time.sleep(40)
+            key = (self.cluster.instance_dir(1) / "var" / "mail-in.key").read_text()
+            answers = self.at_once(
+                [
+                    functools.partial(
+                        requests.post,
+                        self.url(1 + index % 2, "/Plone/@@tickets-cron"),
+                        headers={"X-Mail-In-Key": key.strip()},
+                        timeout=300,
+                    )
+                    for index in range(8)
+                ]
+            )
+            for answer in answers:
+                self.assertEqual(answer.status_code, 200, answer.text)
+                self.assertEqual(answer.json()["errors"], [])
+            announced = sum(answer.json()["counts"]["overdue"] for answer in answers)
+            pending = {path: targets for path, (_none, targets) in due.items()}
+            self.assertEqual(announced, sum(len(t) for t in pending.values()))
+            alerted = {path: done for path, (done, _) in self.alerted().items()}
+            self.assertEqual(alerted, pending)
+            # The instances' mail queues send within seconds: wait for one
+            # notice per target announced.
+            deadline = time.monotonic() + 120
+            mails = self.overdue_mails()
+            while time.monotonic() < deadline:
+                if len({(m[0], m[2]) for m in mails}) >= announced:
+                    break
+                time.sleep(2)
+                mails = self.overdue_mails()
+            self.assertTrue(mails)
+            duplicates = [
+                pair for pair, count in collections.Counter(mails).items() if count > 1
+            ]
+            self.assertEqual(duplicates, [])
+            subjects = {subject for subject, _to, _text in mails}
+            self.assertEqual(len(subjects), len(due))
+            texts = {(subject, text) for subject, _to, text in mails}
+            self.assertEqual(len(texts), announced)
+        finally:
+            shipped = {
+                name: ""
+                if name in ("hours_saturday", "hours_sunday")
+                else "09:00-17:00"
+                for name in hours
+            }
+            self.set_settings({**dict.fromkeys(targets), **shipped})
 
     def test_a_crash_loses_nothing_that_was_confirmed(self):
         response = self.session().post(

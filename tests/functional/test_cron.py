@@ -85,6 +85,16 @@ class TestOverdue(CronTestCase):
         self.assertIn("Resolution", mail.get_body(("plain",)).get_content())
         self.assertEqual(self.run_at(self.opened + 10 * HOUR).counts["overdue"], 0)
 
+    def test_two_targets_passed_at_once_are_two_notices(self):
+        # Plone runs a rule once per object and request: the job must not
+        # let that swallow the second target of one ticket.
+        report = self.run_at(self.opened + 9 * HOUR)
+        self.assertEqual(report.counts["overdue"], 2)
+        texts = [m.get_body(("plain",)).get_content() for m in self.take_mail()]
+        self.assertEqual(len(texts), 2)
+        self.assertTrue(any("First response" in text for text in texts))
+        self.assertTrue(any("Resolution" in text for text in texts))
+
     def test_the_assignee_hears_of_it_rather_than_everyone(self):
         with as_user(self.portal, STAFF):
             tickets.assign(self.ticket, "manager1")

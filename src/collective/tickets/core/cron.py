@@ -35,6 +35,7 @@ from dataclasses import field
 from datetime import datetime
 from datetime import UTC
 from plone import api
+from plone.app.contentrules.handlers import close as reset_rule_filter
 from ZODB.POSException import ConflictError
 from zope.event import notify
 
@@ -114,6 +115,15 @@ def next_job(ticket, clock=None):
     return min(times) if times else None
 
 
+def _announce(event):
+    """Notify ``event`` as a request of its own would. Plone's content rules
+    run a rule once per object and request; one pass of the job may announce
+    both targets of a ticket, and a transaction tried again after a conflict
+    must send again what the aborted one had queued."""
+    reset_rule_filter(None)
+    notify(event)
+
+
 def work_on(ticket, now):
     """Do what is due on ``ticket`` at ``now`` (an aware datetime); the
     list of what was done, ``[(OVERDUE, target), (REMINDED, None), ...]``."""
@@ -130,7 +140,7 @@ def work_on(ticket, now):
     if fresh:
         ticket.ticket_sla_alerted = tuple(sorted(alerted | set(fresh)))
         for target in fresh:
-            notify(TicketOverdueEvent(ticket, target=target, due=due_times[target]))
+            _announce(TicketOverdueEvent(ticket, target=target, due=due_times[target]))
             done.append((OVERDUE, target))
     followup = _followup(ticket, clock)
     timestamp = now.timestamp()
@@ -138,9 +148,10 @@ def work_on(ticket, now):
         kind, _ = followup
         if kind == REMINDED:
             ticket.ticket_reminded = (_waiting_since(ticket), timestamp)
-            notify(TicketReminderEvent(ticket))
+            _announce(TicketReminderEvent(ticket))
         else:
             ticket.ticket_auto_closed = timestamp
+            reset_rule_filter(None)
             api.content.transition(obj=ticket, transition="complete")
         done.append((kind, None))
     ticket.reindexObject(idxs=[NEXT_JOB_INDEX])
