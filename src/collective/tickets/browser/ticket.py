@@ -11,6 +11,7 @@ from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.browser.navigation import tickets_home
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
+from collective.tickets.core import canned
 from collective.tickets.core.dates import localized
 from collective.tickets.core.desk import category_title
 from collective.tickets.core.desk import priority_badge
@@ -19,10 +20,12 @@ from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.history import visible_history
 from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import display_name
+from collective.tickets.core.people import is_staff
 from collective.tickets.core.states import state_badge
 from collective.tickets.core.states import state_title
 from collective.tickets.permissions import ManageTickets
 from plone import api
+from plone.app.textfield.value import RichTextValue
 from plone.autoform.form import AutoExtensibleForm
 from plone.dexterity.browser.add import DefaultAddView
 from plone.protect.authenticator import check as check_authenticator
@@ -122,6 +125,22 @@ class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
     def action(self):
         return self.context.absolute_url()
 
+    def updateWidgets(self):
+        super().updateWidgets()
+        # The canned-reply picker without JavaScript: ?canned=<id> puts the
+        # reply, filled in for this ticket, into the box (staff only).
+        canned_id = self.request.form.get("canned")
+        if (
+            canned_id
+            and not self.request.form.get("reply.buttons.save")
+            and is_staff(obj=self.context)
+        ):
+            reply = canned.get_canned(canned_id)
+            if reply is not None:
+                self.widgets["text"].value = RichTextValue(
+                    canned.fill(reply, self.context), "text/html", "text/x-html-safe"
+                )
+
     # "save" makes it the form's primary button.
     @button.buttonAndHandler(_("button_send_reply", default="Send reply"), name="save")
     def handle_send(self, action):
@@ -164,6 +183,15 @@ class ReplyViewlet(FormViewlet):
 
     def available(self):
         return tickets.may_reply(aq_inner(self.context))
+
+    def canned_replies(self):
+        """The canned replies the picker offers (the staff's, in the page's
+        language or any); [] for everyone else."""
+        ticket = aq_inner(self.context)
+        if not is_staff(obj=ticket):
+            return []
+        language = (api.portal.get_current_language() or "").split("-")[0]
+        return canned.canned_replies(language=language)
 
     def update(self):
         if not self.available() and self.request.form.get("reply.buttons.save"):

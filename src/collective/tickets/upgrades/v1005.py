@@ -1,6 +1,6 @@
 """1004 -> 1005, service levels: business hours and response targets, the
 due-time and periodic-job indexes, the figures of the report, the rules of
-overdue tickets and reminders."""
+overdue tickets and reminders, the canned replies' configlet."""
 
 from collective.tickets import logger
 from collective.tickets.contentrules.rules import install_rules
@@ -12,6 +12,7 @@ from plone import api
 
 
 PROFILE = "profile-collective.tickets.upgrades:to_1005"
+DEFAULT = "profile-collective.tickets:default"
 
 
 def add_service_indexes():
@@ -33,6 +34,8 @@ def add_service_indexes():
 
 def upgrade(context):
     context.runAllImportStepsFromProfile(PROFILE)
+    # The "Canned replies" configlet.
+    context.runImportStepFromProfile(DEFAULT, "controlpanel", run_dependencies=False)
     count = add_service_indexes()
     install_rules()
     logger.info("collective.tickets upgraded to 1005: %s tickets measured", count)
