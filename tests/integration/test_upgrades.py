@@ -283,6 +283,19 @@ class TestUpgradeTo1005(unittest.TestCase):
         storage = getUtility(IRuleStorage)
         for rule_id in ("collective-tickets-overdue", "collective-tickets-reminder"):
             del storage[rule_id]
+        # The closing mail as shipped before ratings, and a rule an editor
+        # wrote (left alone).
+        from collective.tickets.contentrules.rules import FOOTER
+        from collective.tickets.contentrules.rules import MAIL_CLOSED_BEFORE_RATING
+        from zope.i18n import translate
+
+        self.closed = storage["collective-tickets-closed"].actions[0]
+        self.closed.message = "\n\n".join(
+            translate(message, target_language="es")
+            for message in (MAIL_CLOSED_BEFORE_RATING, FOOTER)
+        )
+        self.reopened = storage["collective-tickets-reopened"].actions[0]
+        self.reopened.message = "Edited by hand"
         self.setup.setLastVersionForProfile(PROFILE, "1004")
 
     def test_upgrade_adds_the_settings_and_measures_every_ticket(self):
@@ -304,4 +317,6 @@ class TestUpgradeTo1005(unittest.TestCase):
         storage = getUtility(IRuleStorage)
         self.assertIn("collective-tickets-overdue", storage)
         self.assertIn("collective-tickets-reminder", storage)
+        self.assertIn("${ticket_rating_url}", self.closed.message)
+        self.assertEqual(self.reopened.message, "Edited by hand")
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1005",))

@@ -9,9 +9,11 @@ from collective.tickets.browser.base import MessageFormMixin
 from collective.tickets.browser.desk import change_line
 from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.browser.navigation import tickets_home
+from collective.tickets.browser.rating import score_choices
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.core import canned
+from collective.tickets.core import satisfaction
 from collective.tickets.core.dates import localized
 from collective.tickets.core.desk import category_title
 from collective.tickets.core.desk import priority_badge
@@ -19,11 +21,13 @@ from collective.tickets.core.desk import priority_title
 from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.history import visible_history
 from collective.tickets.core.numbers import number_label
+from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.states import state_badge
 from collective.tickets.core.states import state_title
 from collective.tickets.permissions import ManageTickets
+from functools import cached_property
 from plone import api
 from plone.app.textfield.value import RichTextValue
 from plone.autoform.form import AutoExtensibleForm
@@ -80,6 +84,25 @@ class TicketView(BrowserView):
     @property
     def state(self):
         return tickets.state(self.context)
+
+    @cached_property
+    def rating(self):
+        """The ticket's rating, for its customer and the staff (None for
+        anyone else, and while it is not rated)."""
+        ticket = self.context
+        if self.is_staff or current_userid() == customer_of(ticket):
+            return satisfaction.rating(ticket)
+        return None
+
+    def can_rate(self):
+        """The customer may rate (or change their rating) now."""
+        ticket = self.context
+        return current_userid() == customer_of(ticket) and satisfaction.may_rate_now(
+            ticket
+        )
+
+    def rating_choices(self):
+        return score_choices(self.rating.score if self.rating else 0)
 
     def state_title(self):
         return state_title(self.state)

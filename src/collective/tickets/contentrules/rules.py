@@ -44,6 +44,17 @@ FOOTER = _(
     default="This is an automatic message from ${ticket_url}",
 )
 
+MAIL_CLOSED_BEFORE_RATING = _(
+    "mail_closed",
+    default='The ticket "${ticket_title}" is now completed.\n\n${ticket_url}',
+)
+MAIL_CLOSED = _(
+    "mail_closed_rating",
+    default='The ticket "${ticket_title}" is now completed.\n\n${ticket_url}\n\n'
+    "How did we do? Rate it from 1 to 5, without logging in, within 7 days:\n"
+    "${ticket_rating_url}",
+)
+
 RULES = (
     {
         "id": "collective-tickets-created-customer",
@@ -101,10 +112,7 @@ RULES = (
         "event": ITicketClosedEvent,
         "recipients": "${ticket_recipients}",
         "subject": SUBJECT_FOLLOW_UP,
-        "message": _(
-            "mail_closed",
-            default='The ticket "${ticket_title}" is now completed.\n\n${ticket_url}',
-        ),
+        "message": MAIL_CLOSED,
     },
     {
         "id": "collective-tickets-reopened",
@@ -265,6 +273,34 @@ def number_mail_subjects():
             new = old.get(getattr(action, "subject", None))
             if new is not None:
                 action.subject = in_site_language(new)
+
+
+def add_rating_link():
+    """For sites installed before satisfaction ratings (upgrade to 1005):
+    the shipped closing rule, while its text is still the shipped one in
+    any of our languages, gets the text with the rating link. Texts an
+    editor changed are left alone."""
+    storage = queryUtility(IRuleStorage)
+    rule = storage.get("collective-tickets-closed") if storage is not None else None
+    if rule is None:
+        return False
+    shipped = {
+        "\n\n".join(
+            (
+                translate(MAIL_CLOSED_BEFORE_RATING, target_language=language),
+                translate(FOOTER, target_language=language),
+            )
+        )
+        for language in ("en", "es")
+    }
+    changed = False
+    for action in rule.actions:
+        if getattr(action, "message", None) in shipped:
+            action.message = "\n\n".join(
+                (in_site_language(MAIL_CLOSED), in_site_language(FOOTER))
+            )
+            changed = True
+    return changed
 
 
 def uninstall_rules():

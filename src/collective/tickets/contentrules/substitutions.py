@@ -15,6 +15,7 @@ from collective.tickets.content.ticket import ticket_of
 from collective.tickets.contentrules.mail import render
 from collective.tickets.core import desk
 from collective.tickets.core import recipients as notifications
+from collective.tickets.core import satisfaction
 from collective.tickets.core import sla
 from collective.tickets.core.conversation import author_name
 from collective.tickets.core.dates import localized
@@ -187,6 +188,17 @@ class TicketDue(TicketSubstitution):
     def value(self, ticket):
         due = getattr(current_event(), "due", None) or sla.measure(ticket).due
         return localized(due) if due else ""
+
+
+class TicketRatingUrl(TicketSubstitution):
+    description = _(
+        "substitution_ticket_rating_url",
+        default="Link to rate a completed ticket, without logging in (valid "
+        "for 7 days; empty while the ticket is in progress)",
+    )
+
+    def value(self, ticket):
+        return satisfaction.rating_url(ticket)
 
 
 class TicketCategory(TicketSubstitution):

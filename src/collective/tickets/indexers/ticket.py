@@ -119,6 +119,13 @@ def ticket_sla(ticket):
     return measure(ticket).row()
 
 
+@indexer(ITicket)
+def ticket_rating(ticket):
+    """The customer's satisfaction score, 1 to 5 (None: not rated)."""
+    value = getattr(ticket, "ticket_rating", None)
+    return value[0] if value else None
+
+
 @indexer(ITicketNote)
 def note_searchable_text(note):
     """A note's words, found by the staff only: the note's own catalog entry

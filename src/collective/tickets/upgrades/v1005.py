@@ -1,9 +1,11 @@
 """1004 -> 1005, service levels: business hours and response targets, the
 due-time and periodic-job indexes, the figures of the report, the rules of
-overdue tickets and reminders, the canned replies' configlet."""
+overdue tickets and reminders, the canned replies' configlet, the rating link in the closing mail."""
 
 from collective.tickets import logger
+from collective.tickets.contentrules.rules import add_rating_link
 from collective.tickets.contentrules.rules import install_rules
+from collective.tickets.core.satisfaction import RATING_COLUMN
 from collective.tickets.core.sla import CLOCK_INDEXES
 from collective.tickets.core.sla import DUE_INDEX
 from collective.tickets.core.sla import NEXT_JOB_INDEX
@@ -19,10 +21,10 @@ def add_service_indexes():
     """The due-time index and the figures' column, filled for every ticket
     (closed ones too: the report reads their figures)."""
     catalog = api.portal.get_tool("portal_catalog")
-    for name in (DUE_INDEX, NEXT_JOB_INDEX):
+    for name in (DUE_INDEX, NEXT_JOB_INDEX, RATING_COLUMN):
         if name not in catalog.indexes():
             catalog.addIndex(name, "FieldIndex")
-    for name in (DUE_INDEX, SLA_COLUMN):
+    for name in (DUE_INDEX, SLA_COLUMN, RATING_COLUMN):
         if name not in catalog.schema():
             catalog.addColumn(name)
     count = 0
@@ -38,4 +40,5 @@ def upgrade(context):
     context.runImportStepFromProfile(DEFAULT, "controlpanel", run_dependencies=False)
     count = add_service_indexes()
     install_rules()
+    add_rating_link()
     logger.info("collective.tickets upgraded to 1005: %s tickets measured", count)
