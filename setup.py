@@ -44,6 +44,8 @@ setup(
         "mail-parser-reply",
         "quotequail",
         "plone.api>=3",
+        # The report page's charts, drawn on the server as SVG.
+        "pygal",
         "plone.app.contentrules",
         "plone.app.dexterity",
         "plone.app.textfield",

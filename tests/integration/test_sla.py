@@ -156,7 +156,7 @@ class TestSettingsMoveDueTimes(unittest.TestCase):
             transaction.commit()
         finally:
             del cls.reindexObject
-        self.assertEqual(calls, [("ticket_due", "ticket_next_job")])
+        self.assertEqual(calls, [("ticket_due", "ticket_next_job", "ticket_closed")])
         (brain,) = catalog.unrestrictedSearchResults(UID=self.ticket.UID())
         self.assertAlmostEqual(brain.ticket_due, created + 4 * HOUR, delta=1)
 

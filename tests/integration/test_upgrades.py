@@ -275,6 +275,7 @@ class TestUpgradeTo1005(unittest.TestCase):
         catalog = api.portal.get_tool("portal_catalog")
         catalog.delIndex("ticket_due")
         catalog.delIndex("ticket_next_job")
+        catalog.delIndex("ticket_closed")
         catalog.delColumn("ticket_due")
         catalog.delColumn("ticket_sla")
         records = getUtility(IRegistry).records

@@ -42,8 +42,11 @@ TARGET_TITLES = {
 DUE_INDEX = "ticket_due"
 # The earliest moment the periodic job has work on a ticket (``core.cron``).
 NEXT_JOB_INDEX = "ticket_next_job"
+# When the ticket was last completed (seconds; none while in progress): the
+# report's closings per week and its backlog.
+CLOSED_INDEX = "ticket_closed"
 # What a message, a transition or a new priority moves.
-CLOCK_INDEXES = (DUE_INDEX, NEXT_JOB_INDEX)
+CLOCK_INDEXES = (DUE_INDEX, NEXT_JOB_INDEX, CLOSED_INDEX)
 SLA_COLUMN = "ticket_sla"
 WORKFLOW = "ticket_workflow"
 

@@ -120,6 +120,14 @@ def ticket_sla(ticket):
 
 
 @indexer(ITicket)
+def ticket_closed(ticket):
+    """When the ticket was last completed (seconds since the epoch); None
+    (not indexed) while it is in progress."""
+    closed = measure(ticket).closed_at
+    return closed.timestamp() if closed else None
+
+
+@indexer(ITicket)
 def ticket_rating(ticket):
     """The customer's satisfaction score, 1 to 5 (None: not rated)."""
     value = getattr(ticket, "ticket_rating", None)

@@ -8,7 +8,6 @@ from collective.tickets.contentrules.rules import install_rules
 from collective.tickets.core.satisfaction import RATING_COLUMN
 from collective.tickets.core.sla import CLOCK_INDEXES
 from collective.tickets.core.sla import DUE_INDEX
-from collective.tickets.core.sla import NEXT_JOB_INDEX
 from collective.tickets.core.sla import SLA_COLUMN
 from plone import api
 
@@ -21,7 +20,7 @@ def add_service_indexes():
     """The due-time index and the figures' column, filled for every ticket
     (closed ones too: the report reads their figures)."""
     catalog = api.portal.get_tool("portal_catalog")
-    for name in (DUE_INDEX, NEXT_JOB_INDEX, RATING_COLUMN):
+    for name in (*CLOCK_INDEXES, RATING_COLUMN):
         if name not in catalog.indexes():
             catalog.addIndex(name, "FieldIndex")
     for name in (DUE_INDEX, SLA_COLUMN, RATING_COLUMN):
