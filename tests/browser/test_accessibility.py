@@ -14,6 +14,8 @@ tests are skipped with the reason.
 """
 
 from collective.tickets import api as tickets
+from collective.tickets.core import canned
+from collective.tickets.core import satisfaction
 from collective.tickets.core.unsubscribe import unsubscribe_url
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import SITE_ADMIN
@@ -193,6 +195,17 @@ class TestAccessibility(test_browser.BrowserTestCase):
                 "<p>Please use tray 3.</p>",
                 attachments=[("howto.pdf", PDF, "application/pdf")],
             )
+        # A completed ticket, to be rated; a canned reply for the picker;
+        # service targets, for the due times and the report.
+        with as_user(self.portal, CUSTOMER):
+            self.completed = tickets.create("Scanner offline", "<p>It is off.</p>")
+        with as_user(self.portal, STAFF):
+            tickets.close(self.completed)
+        with as_user(self.portal, SITE_ADMIN):
+            canned.save_canned("Restart it", "<p>Hello ${customer_name}.</p>")
+        api.portal.set_registry_record(
+            "collective.tickets.interfaces.ITicketSettings.first_response_normal", 2.0
+        )
         transaction.commit()
 
     def anonymous(self):
@@ -284,9 +297,25 @@ class TestAccessibility(test_browser.BrowserTestCase):
                     ),
                     ("My tickets", self.url + "/@@my-tickets"),
                     ("New ticket", self.url + "/@@new-ticket"),
+                    ("Overdue tickets", self.url + "/@@tickets?due=overdue&sort=due"),
+                    ("Tickets report", self.url + "/@@tickets-report"),
                 ],
             )
         )
+
+    def test_completed_ticket_and_rating_pages_add_no_wcag_violation(self):
+        customer = self.login(CUSTOMER)
+        added = self.added(
+            customer,
+            self.plones_own(customer),
+            [("A completed ticket to rate", self.completed.absolute_url())],
+        )
+        page = self.anonymous()
+        with as_user(self.portal, CUSTOMER):
+            url = satisfaction.rating_url(self.completed, score=4)
+        transaction.commit()
+        added += self.added(page, self.plones_own(page), [("Rate a ticket", url)])
+        self.assertNothingAdded(added)
 
     def test_control_panel_adds_no_wcag_violation(self):
         page = self.login(SITE_ADMIN)
@@ -294,7 +323,10 @@ class TestAccessibility(test_browser.BrowserTestCase):
             self.added(
                 page,
                 self.plones_own(page),
-                [("Tickets settings", self.url + "/@@tickets-controlpanel")],
+                [
+                    ("Tickets settings", self.url + "/@@tickets-controlpanel"),
+                    ("Canned replies", self.url + "/@@tickets-canned-replies"),
+                ],
             )
         )
 

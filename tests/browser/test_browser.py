@@ -10,11 +10,18 @@ temporary folder, so that ``make test`` leaves the working tree as it was.
 """
 
 from collective.tickets import api as tickets
+from collective.tickets.core import satisfaction
+from collective.tickets.core.mailin.key import mail_in_key
 from collective.tickets.testing import CUSTOMER
+from collective.tickets.testing import MANAGER
 from collective.tickets.testing import OTHER_CUSTOMER
 from collective.tickets.testing import PASSWORD
 from collective.tickets.testing import SERVER_TESTING
 from collective.tickets.testing import STAFF
+from DateTime import DateTime
+from datetime import datetime
+from datetime import timedelta
+from datetime import UTC
 from helpers import as_user
 from helpers import PDF
 from helpers import PNG
@@ -23,12 +30,15 @@ from plone import api
 from unittest import mock
 
 import os
+import random
+import requests
 import shutil
 import tempfile
 import transaction
 import unittest
 
 
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -370,6 +380,150 @@ class TestJourneys(BrowserTestCase):
         self.assertNotIn("tray 2 rollers", text)
         self.assertNotIn("took the ticket", text)
         self.assertEqual(customer.locator(".ticket-note").count(), 0)
+
+    def test_7_service_levels_canned_reply_cron_and_rating(self):
+        """A manager sets business hours and targets and writes a canned
+        reply; the periodic job marks an overdue ticket and closes a silent
+        one; the staff answer the overdue one with the canned reply; the
+        customer rates the closed one; the report shows it all."""
+        overdue, silent = self.seed_service_history()
+        key = mail_in_key()
+        transaction.commit()
+        manager = self.login(MANAGER)
+        manager.goto(self.url + "/@@tickets-controlpanel")
+        manager.click("#fieldsetlegend-service, a:has-text('Service levels')")
+        for day in DAYS:
+            manager.fill(f"#form-widgets-hours_{day}", "00:00-24:00")
+        manager.fill("#form-widgets-first_response_normal", "2")
+        manager.fill("#form-widgets-resolution_normal", "40")
+        manager.click("#fieldsetlegend-autoclose, a:has-text('Automatic closing')")
+        manager.fill("#form-widgets-remind_after_days", "2")
+        manager.fill("#form-widgets-close_after_days", "3")
+        manager.click("#form-buttons-save")
+        manager.wait_for_load_state("networkidle")
+        self.assertIn("Changes saved", manager.content())
+        # A canned reply, written in the editor.
+        manager.goto(self.url + "/@@tickets-canned-replies")
+        manager.fill("#canned-widgets-title", "Printer: restart it")
+        self.type_in_section(
+            manager,
+            ".tickets-canned-replies",
+            "Hello ${customer_name}, please restart the printer.",
+        )
+        manager.click("#canned-buttons-save")
+        manager.wait_for_load_state("networkidle")
+        self.assertIn("The canned reply was saved.", manager.content())
+
+        # The periodic job, as cron runs it.
+        answer = requests.post(
+            self.url + "/@@tickets-cron", headers={"X-Mail-In-Key": key}, timeout=120
+        )
+        self.assertEqual(answer.status_code, 200, answer.text)
+        self.assertGreaterEqual(answer.json()["counts"]["overdue"], 1)
+        self.assertEqual(answer.json()["counts"]["closed"], 1)
+
+        staff = self.login(STAFF)
+        staff.goto(self.url + "/@@tickets?due=overdue&sort=due")
+        row = staff.locator("table.tickets-queue tbody tr", has_text="Toner empty")
+        self.assertIn("Overdue", row.inner_text())
+        self.shot(staff, "staff-queue-overdue")
+        row.locator("a", has_text="Toner empty").click()
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("First response overdue since", staff.content())
+        staff.fill(".ticket-canned-search", "restart")
+        staff.click("form.ticket-canned button")
+        editor = staff.frame_locator("#ticket-reply iframe").first.locator("body")
+        editor.get_by_text("please restart the printer").wait_for()
+        self.assertIn("Hello Carla Customer,", editor.inner_text())
+        staff.click("#reply-buttons-save")
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("Your reply has been added.", staff.content())
+        self.assertIn("Service clock paused", staff.content())
+
+        # The silent ticket was completed by the job; its customer rates it.
+        customer = self.login(CUSTOMER)
+        customer.goto(silent.absolute_url())
+        self.assertIn("completed automatically", customer.content())
+        customer.click("label[for='rating-score-4']")
+        customer.fill("#rating-comment", "Fine, once it was fixed.")
+        customer.click("#ticket-rating button[type=submit]")
+        customer.wait_for_load_state("networkidle")
+        self.assertIn("Thank you for your rating.", customer.content())
+
+        manager.goto(self.url + "/@@tickets-report")
+        self.assertEqual(manager.locator("svg.pygal-chart").count(), 5)
+        self.assertIn("Average rating", manager.content())
+        self.shot(manager, "tickets-report")
+        self.assertIsNotNone(overdue)
+
+    def seed_service_history(self):
+        """Twelve weeks of tickets for the report, an open one waiting on
+        the staff for three hours ("Toner empty"), and one the customer left
+        silent after a reminder four days ago ("Paper jam")."""
+        rng = random.Random(16)
+        now = datetime.now(UTC)
+        # The hours and targets the manager is about to set, already in force
+        # for the past weeks.
+        settings = "collective.tickets.interfaces.ITicketSettings."
+        for day in DAYS:
+            api.portal.set_registry_record(f"{settings}hours_{day}", "00:00-24:00")
+        api.portal.set_registry_record(f"{settings}first_response_normal", 2.0)
+        api.portal.set_registry_record(f"{settings}resolution_normal", 40.0)
+        for index in range(36):
+            opened = now - timedelta(days=rng.uniform(1, 83))
+            customer = (CUSTOMER, OTHER_CUSTOMER)[index % 2]
+            with as_user(self.portal, customer):
+                ticket = tickets.create(f"Question {index + 1}", "<p>Help</p>")
+            ticket.creation_date = DateTime(opened)
+            answered = opened + timedelta(hours=rng.uniform(0.2, 5))
+            with as_user(self.portal, STAFF):
+                reply = tickets.reply(ticket, "<p>Answer</p>")
+            reply.creation_date = DateTime(answered)
+            if rng.random() < 0.5:
+                # A question back, answered a few hours later.
+                with as_user(self.portal, customer):
+                    back = tickets.reply(ticket, "<p>And then?</p>")
+                back.creation_date = DateTime(answered + timedelta(hours=2))
+                with as_user(self.portal, STAFF):
+                    again = tickets.reply(ticket, "<p>Then this.</p>")
+                again.creation_date = DateTime(
+                    answered + timedelta(hours=2 + rng.uniform(1, 30))
+                )
+            with as_user(self.portal, STAFF):
+                if rng.random() < 0.8:
+                    tickets.close(ticket)
+                    history = ticket.workflow_history["ticket_workflow"]
+                    closed = opened + timedelta(hours=rng.uniform(40, 90))
+                    entry = dict(history[-1], time=DateTime(min(closed, now)))
+                    ticket.workflow_history["ticket_workflow"] = (
+                        *history[:-1],
+                        entry,
+                    )
+            ticket.reindexObject()
+            if api.content.get_state(obj=ticket) == "completed" and rng.random() < 0.7:
+                with as_user(self.portal, customer):
+                    closed_at = satisfaction.closed_at(ticket)
+                    satisfaction.rate(
+                        ticket,
+                        rng.choice((3, 4, 4, 5, 5, 5, 2)),
+                        now=closed_at + timedelta(hours=1),
+                    )
+        with as_user(self.portal, CUSTOMER):
+            overdue = tickets.create("Toner empty", "<p>No toner left.</p>")
+            silent = tickets.create("Paper jam", "<p>Jammed.</p>")
+        overdue.creation_date = DateTime(now - timedelta(hours=3))
+        overdue.reindexObject()
+        silent.creation_date = DateTime(now - timedelta(days=10))
+        with as_user(self.portal, STAFF):
+            asked = tickets.reply(silent, "<p>Which tray?</p>")
+        asked.creation_date = DateTime(now - timedelta(days=9))
+        silent.ticket_reminded = (
+            asked.created().timeTime(),
+            (now - timedelta(days=4)).timestamp(),
+        )
+        silent.reindexObject()
+        transaction.commit()
+        return overdue, silent
 
     def type_in_section(self, page, section, text):
         """Type into the editor of one form of the page (reply or note)."""

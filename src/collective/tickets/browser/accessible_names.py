@@ -5,9 +5,11 @@ point to no input, and TinyMCE gives its editing frame no title in
 Chromium; screen readers then announce "edit text" and "frame" (WCAG 2.1,
 1.3.1 and 4.1.2). Each gets its field's title, through z3c.form's widget
 attribute adapters, so every form showing these fields has them: the new
-ticket form, the reply and note forms and Plone's own edit forms.
+ticket form, the reply and note forms, the canned replies' form and
+Plone's own edit forms.
 """
 
+from collective.tickets.browser.canned import ICannedReplyFields
 from collective.tickets.content.note import ITicketNote
 from collective.tickets.content.reply import ITicketReply
 from collective.tickets.content.ticket import ICCRecipient
@@ -42,6 +44,11 @@ ticket_editor_frame = ComputedWidgetAttribute(
 )
 reply_editor_frame = ComputedWidgetAttribute(
     editor_frame_title, request=ICollectiveTicketsLayer, field=ITicketReply["text"]
+)
+canned_editor_frame = ComputedWidgetAttribute(
+    editor_frame_title,
+    request=ICollectiveTicketsLayer,
+    field=ICannedReplyFields["text"],
 )
 note_editor_frame = ComputedWidgetAttribute(
     editor_frame_title, request=ICollectiveTicketsLayer, field=ITicketNote["text"]

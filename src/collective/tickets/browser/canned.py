@@ -65,6 +65,10 @@ class ICannedReplyFields(Interface):
     text = RichText(
         title=_("label_canned_text", default="Text"),
         description=PLACEHOLDER_HELP,
+        # HTML only, as the messages it goes into: no format to choose.
+        default_mime_type="text/html",
+        output_mime_type="text/x-html-safe",
+        allowed_mime_types=("text/html",),
         required=True,
     )
 
