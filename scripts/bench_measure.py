@@ -37,6 +37,9 @@ OVERVIEW_FILTERS = {
     "customer": "customer=customer-a",
     "text": "SearchableText=printer",
     "priority_sort": "sort=priority",
+    # Service levels (issue 16).
+    "overdue": "due=overdue",
+    "due_sort": "sort=due",
 }
 LARGE_CUSTOMER = "customer-b"
 CREATOR = "customer-c"
@@ -260,6 +263,11 @@ class Bench:
             "customer_tickets": lambda: staff.timed_get(
                 self.url(f"/@@customer-tickets?userid={SMALL_CUSTOMER}"),
                 count_check(row, 10),
+            ),
+            # The report of the last 12 weeks, its five charts (issue 16).
+            "report": lambda: staff.timed_get(
+                self.url("/@@tickets-report"),
+                count_check(r'class="pygal-chart"', 5),
             ),
         }
         # The work queue's filters, each a first page of 20 (or of all the
@@ -562,6 +570,12 @@ def main(argv=None):
         results["ratios"][f"4_overview_{name}_large_vs_100"] = ratio(
             last[f"overview_{name}"], small[f"overview_{name}"]
         )
+    # The report reads the rows of the period's tickets: it grows with the
+    # tickets of 12 weeks, not with the site; measured against the overview
+    # of the same site.
+    results["ratios"]["8_report_vs_overview_large"] = ratio(
+        last["report"], last["overview"]
+    )
     results["load_targets"] = bench.load_targets()
     Path(args.out).write_text(json.dumps(results, indent=2), encoding="utf-8")
 

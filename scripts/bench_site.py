@@ -140,6 +140,14 @@ def build_site(app, smtp_port):
     api.portal.set_registry_record(
         "collective.tickets.interfaces.ITicketSettings.categories", CATEGORIES
     )
+    # Service-level targets (issue 16), so that tickets have due times and
+    # the overview's "overdue" filter and the report have figures to show.
+    for target, hours in (("first_response", 8.0), ("resolution", 40.0)):
+        for value in ("low", "normal", "high", "urgent"):
+            api.portal.set_registry_record(
+                f"collective.tickets.interfaces.ITicketSettings.{target}_{value}",
+                hours,
+            )
     site.portal_types.Document.allow_discussion = True
     add_user(STAFF, "Sam Staff")
     api.group.add_user(groupname="ticket-staff", username=STAFF)
@@ -203,17 +211,35 @@ def ticket_with_replies(app, customer, count):
 # filters find some of them and not all.
 CATEGORIES = ["billing | Billing", "access | Access", "printers | Printers"]
 PRIORITIES = ["low", "normal", "normal", "high", "urgent"]
+DAY = 86400
+# The indexes the seeding changes after create() has indexed a ticket.
+SEEDED_INDEXES = [
+    "ticket_priority",
+    "ticket_assignee",
+    "created",
+    "ticket_last_activity",
+    "review_state",
+    "allowedRolesAndUsers",
+    "ticket_due",
+    "ticket_next_job",
+    "ticket_closed",
+    "ticket_rating",
+]
 
 
 def seed_with_api(app, customers, count, rng, batch=500, on_batch=None):
     """``count`` tickets spread over ``customers``, each opened by its customer
     through ``collective.tickets.api.create`` in a category, with a priority
-    and (one in three) the staff member as assignee; a commit every
-    ``batch``. The priority and the assignee are set directly and only their
-    two indexes updated: the desk's API would also record history and send
-    mail."""
+    and (one in three) the staff member as assignee, opened over the past
+    year, half of them completed and most of those rated; a commit every
+    ``batch``. What follows create() is set directly and only its indexes
+    updated: the desk's API and the workflow would also record history and
+    send mail."""
     started = time.perf_counter()
     categories = [line.split(" | ")[0] for line in CATEGORIES]
+    now = time.time()
+    portal_workflow = api.portal.get_tool("portal_workflow")
+    workflow = portal_workflow.getWorkflowById("ticket_workflow")
     for number in range(count):
         customer = customers[number % len(customers)]
         login(app, customer)
@@ -224,8 +250,29 @@ def seed_with_api(app, customers, count, rng, batch=500, on_batch=None):
         )
         ticket.ticket_priority = rng.choice(PRIORITIES)
         ticket.ticket_assignee = STAFF if number % 3 == 0 else None
-        # create() has indexed the ticket already: these two again.
-        ticket.reindexObject(idxs=["ticket_priority", "ticket_assignee"])
+        # Opened over the past year; half of them completed a few days
+        # later and most of those rated, recorded as the workflow records
+        # a status (no transition, so no mail): the report's weeks.
+        opened = now - rng.uniform(0, 364 * DAY)
+        ticket.creation_date = DateTime(opened)
+        if number % 2:
+            closed = min(opened + rng.uniform(0.1, 10) * DAY, now)
+            portal_workflow.setStatusOf(
+                "ticket_workflow",
+                ticket,
+                {
+                    "action": "complete",
+                    "review_state": "completed",
+                    "actor": STAFF,
+                    "time": DateTime(closed),
+                    "comments": "",
+                },
+            )
+            workflow.updateRoleMappingsFor(ticket)
+            if rng.random() < 0.7:
+                ticket.ticket_rating = (rng.choice((2, 3, 4, 4, 5, 5)), "", closed)
+        # create() has indexed the ticket already: what changed, again.
+        ticket.reindexObject(idxs=SEEDED_INDEXES)
         if (number + 1) % batch == 0:
             transaction.commit()
             app._p_jar.cacheMinimize()
