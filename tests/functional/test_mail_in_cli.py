@@ -170,3 +170,40 @@ class TestFetchMailCommand(CommandTestCase):
         code, _out, err = run("fetch_mail", self.url, key=self.key)
         self.assertEqual(code, EX_TEMPFAIL)
         self.assertIn("could not be read", err)
+
+
+class TestCronCommand(CommandTestCase):
+    """tickets-cron, as cron runs it every minute."""
+
+    def test_quiet_says_nothing_when_there_is_nothing_to_do(self):
+        code, out, _err = run("cron", "--quiet", self.url, key=self.key)
+        self.assertEqual((code, out), (EX_OK, ""))
+
+    def test_a_pass_says_what_it_did(self):
+        from DateTime import DateTime
+
+        days = ("monday", "tuesday", "wednesday", "thursday", "friday")
+        for day in (*days, "saturday", "sunday"):
+            api.portal.set_registry_record(SETTINGS + f"hours_{day}", "00:00-24:00")
+        api.portal.set_registry_record(SETTINGS + "first_response_normal", 1.0)
+        self.ticket.creation_date = DateTime() - 2 / 24
+        self.ticket.reindexObject()
+        transaction.commit()
+        code, out, _err = run("cron", "--quiet", self.url, key=self.key)
+        self.assertEqual(code, EX_OK)
+        self.assertIn("1 overdue, 0 reminded, 0 closed", out)
+        code, out, _err = run("cron", self.url, key=self.key)
+        self.assertEqual(code, EX_OK)
+        self.assertIn("0 overdue", out)
+
+    def test_a_wrong_key_or_an_unreachable_mailbox_exits_75(self):
+        code, _out, err = run("cron", self.url, key="wrong")
+        self.assertEqual(code, EX_TEMPFAIL)
+        self.assertIn("refused the mail-in key", err)
+        api.portal.set_registry_record(SETTINGS + "imap_host", "127.0.0.1")
+        api.portal.set_registry_record(SETTINGS + "imap_port", free_port())
+        api.portal.set_registry_record(SETTINGS + "imap_security", "none")
+        transaction.commit()
+        code, _out, err = run("cron", self.url, key=self.key)
+        self.assertEqual(code, EX_TEMPFAIL)
+        self.assertIn("could not be read", err)

@@ -171,6 +171,16 @@ class TestFetchMail(unittest.TestCase):
         transaction.begin()
         return tickets.replies(self.ticket)
 
+    def test_the_periodic_job_reads_the_mailbox(self):
+        from collective.tickets.core.cron import run_periodic
+
+        self.server.append(self.customer_reply("Read by tickets-cron."))
+        report = run_periodic()
+        self.assertEqual(report.mail["counts"]["added"], 1, report.mail)
+        self.assertIn("mail: ", report.summary())
+        (reply,) = self.replies()
+        self.assertIn("Read by tickets-cron.", reply.text.raw)
+
     def test_each_message_is_received_and_moved_by_its_outcome(self):
         added = self.customer_reply()
         created = mail(USERS[CUSTOMER]["email"], subject="Scanner broken")
