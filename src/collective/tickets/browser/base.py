@@ -12,15 +12,19 @@ from plone.app.layout.viewlets.common import ViewletBase
 from plone.protect.authenticator import check as check_authenticator
 from plone.z3cform import z2
 from plone.z3cform.interfaces import IWrappedForm
+from Products.Five.browser import BrowserView
 from uuid import uuid4
 from z3c.form import field
 from z3c.form.interfaces import HIDDEN_MODE
 from z3c.form.interfaces import IErrorViewSnippet
 from z3c.form.interfaces import IFormLayer
+from zExceptions import NotFound
 from zope import schema
 from zope.component import getMultiAdapter
 from zope.i18n import translate
 from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
 
 
 def filled_cc_rows(rows):
@@ -171,3 +175,22 @@ class MessageFormMixin:
         widget.error = snippet
         self.widgets.errors += (snippet,)
         self.status = self.formErrorsMessage
+
+
+@implementer(IPublishTraverse)
+class SignedLinkView(BrowserView):
+    """A page behind a link from a mail, ``@@view/<signed token>``: the token
+    is the visitor's proof (no login), read from the one path segment after
+    the view's name."""
+
+    token = None
+
+    def publishTraverse(self, request, name):
+        if self.token is None:
+            self.token = name
+            return self
+        raise NotFound(name)
+
+    @property
+    def action_url(self):
+        return f"{self.context.absolute_url()}/@@{self.__name__}/{self.token}"

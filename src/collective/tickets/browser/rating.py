@@ -9,6 +9,7 @@ Nothing of the ticket but its number and subject is shown.
 
 from Acquisition import aq_inner
 from collective.tickets import _
+from collective.tickets.browser.base import SignedLinkView
 from collective.tickets.core import satisfaction
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.errors import TicketStateError
@@ -18,10 +19,7 @@ from plone.protect.authenticator import check as check_authenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from zExceptions import BadRequest
-from zExceptions import NotFound
 from zope.interface import alsoProvides
-from zope.interface import implementer
-from zope.publisher.interfaces import IPublishTraverse
 
 
 INVALID_LINK = _(
@@ -39,20 +37,12 @@ def score_choices(selected):
     ]
 
 
-@implementer(IPublishTraverse)
-class TicketRatingView(BrowserView):
+class TicketRatingView(SignedLinkView):
     """``@@ticket-rating/<token>``: rate the token's ticket."""
 
-    token = None
     ticket = None
     error = None
     saved = False
-
-    def publishTraverse(self, request, name):
-        if self.token is None:
-            self.token = name
-            return self
-        raise NotFound(name)
 
     def __call__(self):
         try:
@@ -75,10 +65,6 @@ class TicketRatingView(BrowserView):
             else:
                 self.saved = True
         return self.index()
-
-    @property
-    def action_url(self):
-        return f"{self.context.absolute_url()}/@@{self.__name__}/{self.token}"
 
     def heading(self):
         ticket = self.ticket

@@ -9,17 +9,14 @@ Nothing of the ticket (its subject least of all) is shown.
 
 from collective.tickets import _
 from collective.tickets import logger
+from collective.tickets.browser.base import SignedLinkView
 from collective.tickets.core.unsubscribe import InvalidToken
 from collective.tickets.core.unsubscribe import is_cc
 from collective.tickets.core.unsubscribe import read_token
 from collective.tickets.core.unsubscribe import remove_cc
 from collective.tickets.core.unsubscribe import ticket_for
 from plone.protect.interfaces import IDisableCSRFProtection
-from Products.Five.browser import BrowserView
-from zExceptions import NotFound
 from zope.interface import alsoProvides
-from zope.interface import implementer
-from zope.publisher.interfaces import IPublishTraverse
 
 
 INVALID_LINK = _(
@@ -34,19 +31,11 @@ TICKET_GONE = _(
 )
 
 
-@implementer(IPublishTraverse)
-class TicketUnsubscribeView(BrowserView):
-    token = None
+class TicketUnsubscribeView(SignedLinkView):
     email = None
     error = None
     # "confirm", "removed" or "not_cc"
     state = None
-
-    def publishTraverse(self, request, name):
-        if self.token is None:
-            self.token = name
-            return self
-        raise NotFound(name)
 
     def __call__(self):
         try:
@@ -73,7 +62,3 @@ class TicketUnsubscribeView(BrowserView):
         self.request.response.setStatus(status)
         self.error = message
         return self.index()
-
-    @property
-    def action_url(self):
-        return f"{self.context.absolute_url()}/@@{self.__name__}/{self.token}"

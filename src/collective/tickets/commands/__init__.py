@@ -126,6 +126,23 @@ def post(url, key, body=b"", content_type="message/rfc822", timeout=120):
         raise CommandError(f"Cannot reach {url}: {error}") from None
 
 
+def run_view(url, view, key, timeout):
+    """POST to the site's machine view ``view`` with the key: ``(summary,
+    answer)`` of a 200 answer; CommandError for a refused key or any other
+    answer (the periodic commands, tickets-fetch-mail and tickets-cron)."""
+    url = view_url(url, view)
+    status, answer = post(url, key, timeout=timeout)
+    summary = answer.get("summary") or answer.get("error") or f"HTTP status {status}"
+    if status == 403:
+        raise CommandError(
+            f"{url} refused the mail-in key: copy the key from the site's "
+            "Tickets settings into the key file."
+        )
+    if status != 200:
+        raise CommandError(f"{url} failed: {summary}")
+    return summary, answer
+
+
 def _json(body):
     try:
         data = json.loads(body)

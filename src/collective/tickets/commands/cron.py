@@ -10,11 +10,10 @@ makes sure nothing happens twice)::
 from collective.tickets.commands import CommandError
 from collective.tickets.commands import EX_OK
 from collective.tickets.commands import parser
-from collective.tickets.commands import post
 from collective.tickets.commands import read_key
 from collective.tickets.commands import run
+from collective.tickets.commands import run_view
 from collective.tickets.commands import say
-from collective.tickets.commands import view_url
 
 import sys
 
@@ -22,16 +21,7 @@ import sys
 def cron(argv):
     arguments = _parser().parse_args(argv)
     key = read_key(arguments.key_file)
-    url = view_url(arguments.url, "tickets-cron")
-    status, answer = post(url, key, timeout=arguments.timeout)
-    summary = answer.get("summary") or answer.get("error") or f"HTTP status {status}"
-    if status == 403:
-        raise CommandError(
-            f"{url} refused the mail-in key: copy the key from the site's "
-            "Tickets settings into the key file."
-        )
-    if status != 200:
-        raise CommandError(f"{url} failed: {summary}")
+    summary, answer = run_view(arguments.url, "tickets-cron", key, arguments.timeout)
     errors = list(answer.get("errors") or ())
     errors += list((answer.get("mail") or {}).get("errors") or ())
     if errors:
