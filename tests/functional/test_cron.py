@@ -7,7 +7,6 @@ from collective.tickets.core.cron import run_periodic
 from collective.tickets.core.history import history
 from collective.tickets.core.mailin.key import mail_in_key
 from collective.tickets.core.people import SYSTEM_USERID
-from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import STAFF
@@ -17,23 +16,18 @@ from datetime import timedelta
 from datetime import UTC
 from helpers import as_user
 from helpers import browser_for
+from helpers import round_the_clock
 from helpers import SentMailMixin
+from helpers import set_setting
 from plone import api
-from plone.registry.interfaces import IRegistry
-from zope.component import getUtility
 
 import json
 import transaction
 import unittest
 
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-
-
-def set_setting(name, value):
-    getUtility(IRegistry)[f"{ITicketSettings.__identifier__}.{name}"] = value
 
 
 def when(obj):
@@ -45,8 +39,7 @@ class CronTestCase(SentMailMixin, unittest.TestCase):
 
     def setUp(self):
         self.portal = self.layer["portal"]
-        for day in DAYS:
-            set_setting(f"hours_{day}", "00:00-24:00")
+        round_the_clock()
         set_setting("first_response_normal", 2.0)
         set_setting("resolution_normal", 8.0)
         with as_user(self.portal, CUSTOMER):

@@ -18,23 +18,18 @@ from datetime import timedelta
 from datetime import UTC
 from helpers import as_user
 from helpers import browser_for
+from helpers import round_the_clock
 from helpers import SentMailMixin
+from helpers import set_setting
 from plone import api
-from plone.registry.interfaces import IRegistry
-from zope.component import getUtility
 
 import csv
 import io
 import unittest
 
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-
-
-def set_setting(name, value):
-    getUtility(IRegistry)[f"{ITicketSettings.__identifier__}.{name}"] = value
 
 
 def backdate(obj, when):
@@ -46,8 +41,7 @@ class ReportTestCase(SentMailMixin, unittest.TestCase):
 
     def setUp(self):
         self.portal = self.layer["portal"]
-        for day in DAYS:
-            set_setting(f"hours_{day}", "00:00-24:00")
+        round_the_clock()
         set_setting("first_response_normal", 2.0)
         set_setting("resolution_normal", 100.0)
         api.portal.set_registry_record(

@@ -12,20 +12,13 @@ from collective.tickets.testing import STAFF
 from DateTime import DateTime
 from helpers import as_user
 from helpers import browser_for
+from helpers import round_the_clock
 from helpers import SentMailMixin
+from helpers import set_setting
 from plone import api
-from plone.registry.interfaces import IRegistry
-from zope.component import getUtility
 
 import transaction
 import unittest
-
-
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def set_setting(name, value):
-    getUtility(IRegistry)[f"{ITicketSettings.__identifier__}.{name}"] = value
 
 
 def get_setting(name):
@@ -38,8 +31,7 @@ class ServiceScreensTestCase(SentMailMixin, unittest.TestCase):
     def setUp(self):
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
-        for day in DAYS:
-            set_setting(f"hours_{day}", "00:00-24:00")
+        round_the_clock()
         set_setting("first_response_normal", 2.0)
         with as_user(self.portal, CUSTOMER):
             self.ticket = tickets.create("Printer on fire", "<p>Help</p>")

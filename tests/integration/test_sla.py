@@ -7,33 +7,21 @@ from collective.tickets.core.queue import queue_brains
 from collective.tickets.core.queue import queue_page
 from collective.tickets.core.queue import QueueFilter
 from collective.tickets.core.sla import measure
-from collective.tickets.interfaces import ITicketSettings
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import INTEGRATION_TESTING
 from collective.tickets.testing import STAFF
 from DateTime import DateTime
 from helpers import as_user
+from helpers import round_the_clock
+from helpers import set_setting
 from plone import api
-from plone.registry.interfaces import IRegistry
-from zope.component import getUtility
 
 import transaction
 import unittest
 
 
 HOUR = 3600
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def set_setting(name, value):
-    # Through the registry: plone.api refuses None, "no target".
-    getUtility(IRegistry)[f"{ITicketSettings.__identifier__}.{name}"] = value
-
-
-def round_the_clock():
-    for day in DAYS:
-        set_setting(f"hours_{day}", "00:00-24:00")
 
 
 class SLATestCase(unittest.TestCase):
