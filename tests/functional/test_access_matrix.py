@@ -5,7 +5,12 @@ The same table is in docs/security.rst; a test keeps the two identical.
 
 from AccessControl import Unauthorized
 from collective.tickets import api as tickets
+from collective.tickets.core import canned
+from collective.tickets.core import satisfaction
 from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.errors import TicketStateError
+from collective.tickets.core.report import build_report
+from collective.tickets.core.report import ReportFilter
 from collective.tickets.testing import CC_MEMBER
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
@@ -85,6 +90,10 @@ MATRIX = {
         "in_progress": STAFF_ROLES,
         "completed": STAFF_ROLES,
     },
+    "rate it": {"in_progress": set(), "completed": {"owner"}},
+    "insert a canned reply": {"in_progress": STAFF_ROLES, "completed": STAFF_ROLES},
+    "keep the canned replies": {"in_progress": ADMINS, "completed": ADMINS},
+    "read the tickets report": {"in_progress": STAFF_ROLES, "completed": STAFF_ROLES},
 }
 
 # What the API allows must be what the page offers.
@@ -98,6 +107,14 @@ API_ACTIONS = {
         tickets.set_priority(ticket, "urgent"),
         tickets.set_category(ticket, ""),
     ),
+    "rate it": lambda ticket: satisfaction.rate(ticket, 4),
+    "insert a canned reply": lambda ticket: canned.fill(
+        canned.canned_replies()[0], ticket
+    ),
+    "keep the canned replies": lambda ticket: canned.save_canned(
+        "Matrix", "<p>matrix</p>"
+    ),
+    "read the tickets report": lambda ticket: build_report(ReportFilter()),
 }
 
 
@@ -147,6 +164,8 @@ class TestAccessMatrix(unittest.TestCase):
                 "<p>Heron internal words</p>",
                 attachments=[("plan.pdf", PDF, "application/pdf")],
             )
+        with as_user(self.portal, MANAGER):
+            self.canned_id = canned.save_canned("Gannet", "<p>Hi ${customer_name}</p>")
         transaction.commit()
 
     def can(self, action, browser):
@@ -197,6 +216,17 @@ class TestAccessMatrix(unittest.TestCase):
         if action == "open the tickets settings":
             browser.open(portal_url + "/@@tickets-controlpanel")
             return "form.widgets.max_files" in browser.contents
+        if action == "insert a canned reply":
+            browser.open(f"{url}/@@canned-reply?id={self.canned_id}")
+            body = browser.contents
+            body = body.decode("utf-8") if isinstance(body, bytes) else body
+            return "Hi Carla Customer" in body
+        if action == "keep the canned replies":
+            browser.open(portal_url + "/@@tickets-canned-replies")
+            return "canned.widgets.title" in browser.contents
+        if action == "read the tickets report":
+            browser.open(portal_url + "/@@tickets-report")
+            return "pygal-chart" in browser.contents
         browser.open(url)
         marker = {
             "reply": 'id="ticket-reply"',
@@ -204,6 +234,7 @@ class TestAccessMatrix(unittest.TestCase):
             "reopen": "reopen-ticket",
             "add an internal note": 'id="ticket-note"',
             "assign, set priority and category": 'id="ticket-desk"',
+            "rate it": "@@rate-ticket",
         }
         return marker[action] in browser.contents
 
@@ -217,7 +248,7 @@ class TestAccessMatrix(unittest.TestCase):
             else:
                 with as_user(self.portal, userid):
                     API_ACTIONS[action](self.ticket)
-        except (Unauthorized, TicketInputError):
+        except (Unauthorized, TicketInputError, TicketStateError):
             return False
         finally:
             savepoint.rollback()
