@@ -64,7 +64,10 @@ def wait_for_port(port, timeout=60, process=None):
 
 def start_mail_sink(port, folder):
     """An SMTP server on 127.0.0.1:``port`` that files every mail it receives
-    in ``folder``/new/; returns the process once it listens."""
+    in ``folder``/new/; returns the process once it listens. The folder's
+    parent is made first: aiosmtpd makes the maildir itself but not the
+    folders above it (``cluster/`` on a fresh clone)."""
+    Path(folder).parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [
             sys.executable,
