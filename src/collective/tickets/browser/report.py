@@ -12,7 +12,7 @@ from collective.tickets.browser.navigation import hide_portlet_columns
 from collective.tickets.core import desk
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import staff_by_name
-from collective.tickets.core.report import ASSIGNED_NOBODY
+from collective.tickets.core.queue import ASSIGNED_NOBODY
 from collective.tickets.core.report import build_report
 from collective.tickets.core.report import PERIODS
 from collective.tickets.core.report import ReportFilter

@@ -102,12 +102,7 @@ def next_job(ticket, clock=None):
     clock = clock or measure(ticket)
     alerted = _alerted(ticket)
     times = [
-        due.timestamp()
-        for target, due in (
-            ("first_response", clock.first_response_due),
-            ("resolution", clock.resolution_due),
-        )
-        if due is not None and target not in alerted
+        due.timestamp() for target, due in clock.dues.items() if target not in alerted
     ]
     followup = _followup(ticket, clock)
     if followup is not None:
@@ -132,10 +127,7 @@ def work_on(ticket, now):
         return done
     clock = measure(ticket)
     alerted = _alerted(ticket)
-    due_times = {
-        "first_response": clock.first_response_due,
-        "resolution": clock.resolution_due,
-    }
+    due_times = clock.dues
     fresh = [t for t in clock.overdue_targets(now) if t not in alerted]
     if fresh:
         ticket.ticket_sla_alerted = tuple(sorted(alerted | set(fresh)))

@@ -115,6 +115,14 @@ class QueueFilter:
         return {name: value for name, value in data.items() if value}
 
 
+def assignee_filter_token(value):
+    """The catalog's assignee token for an assignee filter: ``me``,
+    ``none`` (unassigned) or a user id."""
+    if value == ASSIGNED_ME:
+        return assignee_token(current_userid())
+    return assignee_token(None if value == ASSIGNED_NOBODY else value)
+
+
 def catalog_query(flt):
     """The index part of the filter (everything but the text), or None for a
     filter no ticket can match (a completed ticket waits for nobody)."""
@@ -127,12 +135,8 @@ def catalog_query(flt):
         # Only a ticket in progress waits for anybody.
         query["review_state"] = IN_PROGRESS
         query["ticket_awaiting_staff"] = flt.waiting == WAITING_STAFF
-    if flt.assignee == ASSIGNED_ME:
-        query["ticket_assignee"] = assignee_token(current_userid())
-    elif flt.assignee == ASSIGNED_NOBODY:
-        query["ticket_assignee"] = assignee_token(None)
-    elif flt.assignee:
-        query["ticket_assignee"] = assignee_token(flt.assignee)
+    if flt.assignee:
+        query["ticket_assignee"] = assignee_filter_token(flt.assignee)
     if flt.priority:
         query["ticket_priority"] = priority_rank(flt.priority)
     if flt.category:

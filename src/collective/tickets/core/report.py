@@ -14,8 +14,8 @@ opened (the catalog keeps a ticket's last closing, not its history).
 
 from AccessControl import Unauthorized
 from collective.tickets import _
-from collective.tickets.core.desk import assignee_token
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.queue import assignee_filter_token
 from collective.tickets.core.satisfaction import RATING_COLUMN
 from collective.tickets.core.satisfaction import SCORES
 from collective.tickets.core.sla import CLOSED_INDEX
@@ -36,7 +36,6 @@ WEEK = timedelta(days=7)
 PERIODS = (4, 12, 26, 52)
 DEFAULT_WEEKS = 12
 HOUR = 3600.0
-ASSIGNED_NOBODY = "none"
 # The columns of the figures' tables (and CSV files).
 COL_WEEK = _("report_col_week", default="Week (from Monday)")
 COL_OPENED = _("series_opened", default="Opened")
@@ -88,10 +87,9 @@ class ReportFilter:
         return cls(weeks=weeks, category=value("category"), assignee=value("assignee"))
 
     def params(self):
-        data = {"weeks": self.weeks, "category": self.category}
-        data["assignee"] = self.assignee
-        if self.weeks == DEFAULT_WEEKS:
-            del data["weeks"]
+        """The filter as query-string parameters (the defaults left out)."""
+        weeks = self.weeks if self.weeks != DEFAULT_WEEKS else None
+        data = {"weeks": weeks, "category": self.category, "assignee": self.assignee}
         return {name: value for name, value in data.items() if value}
 
     def query(self):
@@ -99,10 +97,8 @@ class ReportFilter:
         query = {"portal_type": "Ticket"}
         if self.category:
             query["ticket_category"] = self.category
-        if self.assignee == ASSIGNED_NOBODY:
-            query["ticket_assignee"] = assignee_token(None)
-        elif self.assignee:
-            query["ticket_assignee"] = assignee_token(self.assignee)
+        if self.assignee:
+            query["ticket_assignee"] = assignee_filter_token(self.assignee)
         return query
 
 

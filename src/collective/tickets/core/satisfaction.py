@@ -20,7 +20,7 @@ from collective.tickets.core.keys import digest
 from collective.tickets.core.keys import ring_keys
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import is_staff
-from collective.tickets.core.states import COMPLETED
+from collective.tickets.core.sla import closed_at
 from collective.tickets.core.text import without_control_characters
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,18 +50,6 @@ class Rating:
     score: int
     comment: str
     date: datetime
-
-
-def closed_at(ticket):
-    """When the ticket was last completed (an aware datetime), or None
-    while it is in progress."""
-    if api.content.get_state(obj=ticket) != COMPLETED:
-        return None
-    history = getattr(ticket, "workflow_history", {}).get("ticket_workflow", ())
-    for entry in reversed(history):
-        if entry.get("action") == "complete":
-            return entry["time"].asdatetime().astimezone(UTC)
-    return None
 
 
 def open_until(ticket):

@@ -24,6 +24,7 @@ from collective.tickets.core.conversation import replies
 from collective.tickets.core.desk import PRIORITIES
 from collective.tickets.core.desk import priority
 from collective.tickets.core.settings import setting
+from collective.tickets.core.states import COMPLETED
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import UTC
@@ -83,12 +84,6 @@ def targets(value):
     return result
 
 
-def any_targets():
-    return any(
-        setting(f"{target}_{value}") for target in TARGETS for value in PRIORITIES
-    )
-
-
 def _utc(date):
     """A Zope DateTime or a datetime as an aware UTC datetime."""
     if hasattr(date, "asdatetime"):
@@ -96,6 +91,18 @@ def _utc(date):
     if date.tzinfo is None:
         date = date.replace(tzinfo=UTC)
     return date.astimezone(UTC)
+
+
+def closed_at(ticket):
+    """When the ticket was last completed (an aware UTC datetime), or None
+    while it is in progress."""
+    if api.content.get_state(obj=ticket) != COMPLETED:
+        return None
+    history = getattr(ticket, "workflow_history", {}).get(WORKFLOW, ())
+    for entry in reversed(history):
+        if entry.get("action") == "complete":
+            return _utc(entry["time"])
+    return None
 
 
 def timeline(ticket):
@@ -144,9 +151,21 @@ class Clock:
     closed_at: datetime | None = None
 
     @property
+    def dues(self):
+        """``{target: due time}`` of the targets pending on the staff's turn."""
+        return {
+            target: due
+            for target, due in (
+                (FIRST_RESPONSE, self.first_response_due),
+                (RESOLUTION, self.resolution_due),
+            )
+            if due is not None
+        }
+
+    @property
     def due(self):
         """The nearest pending due time."""
-        dues = [d for d in (self.first_response_due, self.resolution_due) if d]
+        dues = self.dues.values()
         return min(dues) if dues else None
 
     @property
@@ -168,14 +187,7 @@ class Clock:
 
     def overdue_targets(self, now):
         now = _utc(now)
-        return tuple(
-            target
-            for target, due in (
-                (FIRST_RESPONSE, self.first_response_due),
-                (RESOLUTION, self.resolution_due),
-            )
-            if due is not None and due <= now
-        )
+        return tuple(target for target, due in self.dues.items() if due <= now)
 
     def row(self):
         """What the catalog column keeps (plain values, no datetimes)."""
@@ -272,7 +284,8 @@ CLOCK_SETTINGS = (
     "remind_after_days",
     "close_after_days",
 )
-_PENDING = "collective.tickets.sla.reindex"
+# The flag a transaction carries once its reindexing is planned.
+_PENDING = "collective_tickets_sla_reindex"
 
 
 def _reindex_open_tickets():
@@ -298,9 +311,9 @@ def settings_changed(event):
     if not ours and name != "plone.portal_timezone":
         return
     current = transaction.get()
-    if getattr(current, _PENDING.replace(".", "_"), False):
+    if getattr(current, _PENDING, False):
         return
-    setattr(current, _PENDING.replace(".", "_"), True)
+    setattr(current, _PENDING, True)
     current.addBeforeCommitHook(_reindex_open_tickets)
 
 

@@ -12,6 +12,7 @@ from collective.tickets.core.desk import CATEGORY_INDEX
 from collective.tickets.core.desk import priority
 from collective.tickets.core.desk import priority_rank
 from collective.tickets.core.mailin.store import received_ids
+from collective.tickets.core.sla import closed_at
 from collective.tickets.core.sla import measure
 from collective.tickets.core.text import searchable_words
 from plone.indexer import indexer
@@ -123,7 +124,7 @@ def ticket_sla(ticket):
 def ticket_closed(ticket):
     """When the ticket was last completed (seconds since the epoch); None
     (not indexed) while it is in progress."""
-    closed = measure(ticket).closed_at
+    closed = closed_at(ticket)
     return closed.timestamp() if closed else None
 
 
