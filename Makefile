@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run reply fetch-mail cron run-cluster site test bench docs browser lint format news screenshots i18n versions buildout-check clean
+.PHONY: help install run reply fetch-mail cron run-cluster site test bench profile docs browser lint format news screenshots i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
@@ -20,6 +20,7 @@ help:
 	@echo "make cron            run the periodic job once (targets, reminders, closing, mail)"
 	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
 	@echo "make bench           measure the add-on beside Plone's own pages (bench/)"
+	@echo "make profile         where a ticket page's time goes, beside a Document"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
 	@echo "make versions        rewrite versions.cfg (buildout) from constraints.txt"
 	@echo "make i18n            rebuild the translation catalogues"
@@ -124,6 +125,11 @@ $(BENCH_INSTALLED): setup.py constraints.txt | $(INSTALLED)
 
 bench: $(BENCH_INSTALLED)
 	$(BIN)/python scripts/bench.py --large $(BENCH_TICKETS)
+
+# The ticket pages and a Document under cProfile, as the customer and the
+# staff, on the bench's scratch site (100 tickets; about 2 minutes).
+profile: $(BENCH_INSTALLED)
+	$(BIN)/python scripts/bench_profile.py
 
 i18n: $(INSTALLED)
 	$(BIN)/python -m pip install -q -c constraints.txt i18ndude

@@ -213,6 +213,7 @@ class Bench:
 
     def conversations(self):
         customer = Client(self.wsgi, SMALL_CUSTOMER)
+        staff = Client(self.wsgi, site_tools.STAFF)
         message = r'class="card mb-3 ticket-message"'
         comment = r'<div class="comment[" ]'
         cases = {
@@ -226,6 +227,15 @@ class Bench:
                 self.url(self.ticket5_path), count_check(message, 6)
             ),
             "document": lambda: customer.timed_get(self.url(self.plain_path)),
+            # The same pages as the staff, who also get the handling panel,
+            # the internal-note box and Plone's toolbar on tickets.
+            "ticket_5_replies_staff": lambda: staff.timed_get(
+                self.url(self.ticket5_path), count_check(message, 6)
+            ),
+            "ticket_50_replies_staff": lambda: staff.timed_get(
+                self.url(self.ticket50_path), count_check(message, 51)
+            ),
+            "document_staff": lambda: staff.timed_get(self.url(self.plain_path)),
         }
         figures = compare(cases, self.repeat)
         self.results["figures"].update(figures)
@@ -238,6 +248,12 @@ class Bench:
             ),
             "2_ticket50_vs_document": ratio(
                 figures["ticket_50_replies"], figures["document"]
+            ),
+            "2_staff_ticket5_vs_document": ratio(
+                figures["ticket_5_replies_staff"], figures["document_staff"]
+            ),
+            "2_staff_ticket50_vs_document": ratio(
+                figures["ticket_50_replies_staff"], figures["document_staff"]
             ),
         }
 

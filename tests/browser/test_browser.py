@@ -121,9 +121,16 @@ class BrowserTestCase(unittest.TestCase):
         self.assertTrue(path.read_bytes().startswith(PNG_SIGNATURE), path)
         return path
 
-    def open_my_tickets_from_the_menu(self, page):
-        page.click("#personaltools-menulink")
-        page.click("#personaltools-my_tickets")
+    def open_my_tickets_from_the_menu(self, page, on_ticket=False):
+        if on_ticket:
+            # A customer has no editing toolbar on their ticket: Plone's
+            # member menu in the header instead.
+            self.assertEqual(page.locator("#edit-zone").count(), 0)
+            page.click("#portal-membertools #user-name")
+            page.click("#membertools-personaltools-my_tickets a")
+        else:
+            page.click("#personaltools-menulink")
+            page.click("#personaltools-my_tickets")
         page.wait_for_load_state("networkidle")
 
     def type_in_editor(self, page, text, bold=None, items=()):
@@ -200,7 +207,7 @@ class BrowserTestCase(unittest.TestCase):
         self.assertEqual(page.locator(".message-attachments img").count(), 1)
         self.assertIn("boss@example.org", page.locator(".ticket-cc").inner_text())
         ticket_url = page.url
-        self.open_my_tickets_from_the_menu(page)
+        self.open_my_tickets_from_the_menu(page, on_ticket=True)
         row = page.locator("tr", has_text="Printer jams on page 2")
         self.assertIn(labels["in_progress"], row.inner_text())
         return ticket_url
@@ -267,7 +274,7 @@ class TestJourneys(BrowserTestCase):
         self.assertIn("The ticket is now completed.", customer.content())
         self.assertEqual(customer.locator("#ticket-reply").count(), 0)
         self.shot(customer, "ticket-completed")
-        self.open_my_tickets_from_the_menu(customer)
+        self.open_my_tickets_from_the_menu(customer, on_ticket=True)
         row = customer.locator("tr", has_text="Printer jams on page 2")
         self.assertIn("Completed", row.inner_text())
 

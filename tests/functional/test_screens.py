@@ -524,6 +524,32 @@ class TestTicketChrome(ScreenTestCase):
         staff.getLink("Tickets overview", index=0).click()
         self.assertTrue(staff.url.endswith("/@@tickets"))
 
+    def test_customers_get_the_member_menu_not_the_editing_toolbar(self):
+        """On their tickets customers have Plone's member menu in the header
+        (with My tickets and Log out), not the toolbar with its Add and State
+        menus; the staff keep the toolbar, and customers keep it elsewhere."""
+        ticket = self.open_ticket_as_customer()
+        with as_user(self.portal, STAFF):
+            tickets.reply(ticket, "<p>Seen</p>")
+        transaction.commit()
+        browser = browser_for(self.layer, CUSTOMER)
+        for url in (ticket.absolute_url(), ticket.absolute_url() + "/reply-1"):
+            browser.open(url)
+            self.assertNotIn('id="edit-zone"', browser.contents)
+            self.assertNotIn("plone-contentmenu-workflow", browser.contents)
+            menu = browser.contents[browser.contents.index('id="portal-membertools"') :]
+            menu = menu[: menu.index("</ul>")]
+            self.assertIn("Carla Customer", menu)
+            self.assertIn("@@my-tickets", menu)
+            self.assertIn("/logout", menu)
+        customer = browser_for(self.layer, CUSTOMER)
+        customer.open(self.portal_url + "/@@my-tickets")
+        self.assertIn('id="edit-zone"', customer.contents)
+        staff = browser_for(self.layer, STAFF)
+        staff.open(ticket.absolute_url())
+        self.assertIn('id="edit-zone"', staff.contents)
+        self.assertIn("plone-contentmenu-workflow", staff.contents)
+
     def test_add_menu_entry_leads_to_the_reply_form(self):
         ticket = self.open_ticket_as_customer()
         browser = browser_for(self.layer, CUSTOMER)

@@ -321,3 +321,47 @@ class TestUpgradeTo1005(unittest.TestCase):
         self.assertIn("${ticket_rating_url}", self.closed.message)
         self.assertEqual(self.reopened.message, "Edited by hand")
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1005",))
+
+
+class TestUpgradeTo1006(unittest.TestCase):
+    """A 1005 site: the ticket workflow leaves "Show Toolbar" to the site, so
+    customers get the editing toolbar on their tickets."""
+
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        from collective.tickets import api as tickets
+
+        self.portal = self.layer["portal"]
+        self.setup = api.portal.get_tool("portal_setup")
+        with api.env.adopt_user(username=CUSTOMER):
+            self.open = tickets.create("Open", "<p>one</p>")
+            self.closed = tickets.create("Closed", "<p>two</p>")
+        with api.env.adopt_roles(["Manager"]):
+            api.content.transition(obj=self.closed, transition="complete")
+        workflow = api.portal.get_tool("portal_workflow")["ticket_workflow"]
+        workflow.permissions = tuple(
+            p for p in workflow.permissions if p != "Show Toolbar"
+        )
+        for state in workflow.states.objectValues():
+            state.permission_roles.pop("Show Toolbar", None)
+        for ticket in (self.open, self.closed):
+            ticket.manage_permission("Show Toolbar", roles=[], acquire=1)
+        self.setup.setLastVersionForProfile(PROFILE, "1005")
+
+    def shows_toolbar(self, username, ticket):
+        with api.env.adopt_user(username=username):
+            return bool(api.user.has_permission("Show Toolbar", obj=ticket))
+
+    def test_upgrade_takes_the_toolbar_from_customers_on_every_ticket(self):
+        from collective.tickets.testing import STAFF
+
+        for ticket in (self.open, self.closed):
+            self.assertTrue(self.shows_toolbar(CUSTOMER, ticket))
+        self.setup.upgradeProfile(PROFILE, dest="1006")
+        for ticket in (self.open, self.closed):
+            self.assertFalse(self.shows_toolbar(CUSTOMER, ticket))
+            self.assertTrue(self.shows_toolbar(STAFF, ticket))
+        # Elsewhere on the site the customer keeps Plone's default.
+        self.assertTrue(self.shows_toolbar(CUSTOMER, self.portal))
+        self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1006",))

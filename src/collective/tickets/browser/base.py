@@ -3,12 +3,14 @@ ids and the display of the API's errors."""
 
 from Acquisition import aq_inner
 from collective.tickets import _
+from collective.tickets.browser.widgets import share_editor_options
 from collective.tickets.core import uploads
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.people import current_userid
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
+from plone.app.z3cform.widgets.richtext import RichTextWidget
 from plone.protect.authenticator import check as check_authenticator
 from plone.z3cform import z2
 from plone.z3cform.interfaces import IWrappedForm
@@ -82,6 +84,9 @@ class MessageFormMixin:
         widget = self.widgets["submission_id"]
         if not widget.value:
             widget.value = uuid4().hex
+        text = self.widgets.get("text")
+        if isinstance(text, RichTextWidget):
+            share_editor_options(text)
 
     def submit(self, action):
         """Validate, check the CSRF token, then return ``action(data)``.

@@ -12,6 +12,7 @@ from z3c.form.interfaces import IWidget
 from z3c.form.interfaces import NO_VALUE
 from z3c.form.widget import FieldWidget
 from z3c.form.widget import Widget
+from zope.annotation.interfaces import IAnnotations
 from zope.browserpage.viewpagetemplatefile import ViewPageTemplateFile
 from zope.component import adapter
 from zope.interface import implementer
@@ -132,3 +133,24 @@ def CCRecipientsFieldWidget(field, request):
     widget = DataGridFieldWidgetFactory(field, request)
     widget.allow_reorder = False
     return widget
+
+
+_EDITOR_OPTIONS = "collective.tickets.editor_options"
+
+
+def share_editor_options(widget):
+    """Let ``widget`` (a rich-text widget) compute Plone's editor options
+    once per request and context: they depend on neither the field nor the
+    form, and a staff member's ticket page has two editors (reply and note),
+    each asking for the options more than once (about 8 ms a time)."""
+    compute = widget.get_pattern_options
+
+    def get_pattern_options():
+        cache = IAnnotations(widget.request).setdefault(_EDITOR_OPTIONS, {})
+        key = widget.wrapped_context().absolute_url()
+        if key not in cache:
+            cache[key] = compute()
+        # Read only by their callers (Plone merges them into a copy).
+        return cache[key]
+
+    widget.get_pattern_options = get_pattern_options

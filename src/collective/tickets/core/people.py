@@ -8,12 +8,11 @@ from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
 from zope.i18n import translate
 
+import threading
+import time
+import transaction
 import unicodedata
 
-
-_NAMES_KEY = "collective.tickets.display_names"
-_STAFF_KEY = "collective.tickets.staff_members"
-_RESERVED_KEY = "collective.tickets.reserved_names"
 
 # The roles that give "Manage tickets" on the site (rolemap.xml): whoever has
 # one of them answers as the helpdesk, and customers may not look like them.
@@ -58,6 +57,87 @@ def _cached(key, item, compute):
     return cache[item]
 
 
+# Who is staff, and what each person is called, asked of PAS on every ticket
+# page (every message's author, the staff badge, the names no customer may
+# take): PAS builds the whole user with its groups, roles and properties for
+# each question, and finding who holds a role walks every principal. So the
+# answers are kept in the process for a minute, in a cache that belongs to
+# the ZODB database (a test's fresh database starts empty). What changes
+# through PAS events (group membership, profile properties, new and deleted
+# users) empties it at once on the instance that made the change; a role
+# given in the control panel (PAS sends no event for it) shows within
+# DIRECTORY_SECONDS. Answers computed by a transaction that has changed
+# something are not kept: it may still be aborted.
+DIRECTORY_SECONDS = 60
+_DIRECTORY_LIMIT = 20000
+_directory_lock = threading.Lock()
+
+
+def _directory():
+    site = api.portal.get()
+    jar = getattr(site, "_p_jar", None)
+    if jar is None:
+        return None
+    db = jar.db()
+    cache = db.__dict__.get("_collective_tickets_directory")
+    if cache is None:
+        with _directory_lock:
+            cache = db.__dict__.setdefault("_collective_tickets_directory", {})
+    return cache, "/".join(site.getPhysicalPath())
+
+
+def _clean_transaction():
+    try:
+        return not transaction.get()._resources
+    except AttributeError:
+        return False
+
+
+def _directory_cached(kind, item, compute):
+    """``compute()``, kept per request and, for a clean transaction, for
+    DIRECTORY_SECONDS in the process."""
+
+    def shared():
+        found = _directory()
+        if found is None:
+            return compute()
+        cache, site = found
+        key = (site, kind, item)
+        now = time.monotonic()
+        entry = cache.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = compute()
+        if _clean_transaction():
+            if len(cache) > _DIRECTORY_LIMIT:
+                cache.clear()
+            cache[key] = (now + DIRECTORY_SECONDS, value)
+        return value
+
+    return _cached(f"collective.tickets.directory.{kind}", item, shared)
+
+
+def forget_directory(event=None):
+    """Empty the cache of names and staff (a PAS event: something changed)."""
+    try:
+        found = _directory()
+    except Exception:
+        found = None
+    if found is not None:
+        found[0].clear()
+    request = getRequest()
+    if request is not None:
+        try:
+            annotations = IAnnotations(request)
+        except TypeError:
+            return
+        for key in [k for k in annotations if str(k).startswith(_CACHE_PREFIX)]:
+            del annotations[key]
+
+
+_CACHE_PREFIX = "collective.tickets."
+
+
 def name_key(value):
     """How a name is compared: NFKC, without format characters, case- and
     whitespace-insensitive ("Ｓａｍ  STAFF" and "sam staff" are one name)."""
@@ -79,6 +159,10 @@ def _has_control_characters(value):
 
 def staff_userids():
     """The user ids of everyone with a staff role, directly or by a group."""
+    return set(_directory_cached("staff", "all", _staff_userids))
+
+
+def _staff_userids():
     acl_users = api.portal.get_tool("acl_users")
     role_manager = acl_users.portal_role_manager
     userids = set()
@@ -89,7 +173,7 @@ def staff_userids():
                 userids.add(principal_id)
             else:
                 userids.update(user.getId() for user in group.getGroupMembers())
-    return userids
+    return frozenset(userids)
 
 
 def staff_by_name():
@@ -114,7 +198,7 @@ def _reserved_keys():
 
 
 def reserved_name_keys():
-    return _cached(_RESERVED_KEY, "keys", _reserved_keys)
+    return _directory_cached("reserved", "keys", _reserved_keys)
 
 
 def name_problem(value, userid, staff=None):
@@ -178,7 +262,7 @@ def display_name(userid):
         return ""
     if userid == SYSTEM_USERID:
         return translate(SYSTEM_NAME, context=getRequest())
-    return _cached(_NAMES_KEY, userid, lambda: _lookup_display_name(userid))
+    return _directory_cached("name", userid, lambda: _lookup_display_name(userid))
 
 
 def current_userid():
@@ -206,7 +290,7 @@ def is_staff_member(userid):
         user = api.user.get(userid=userid)
         return user is not None and is_staff(user=user)
 
-    return _cached(_STAFF_KEY, userid, compute)
+    return _directory_cached("is_staff", userid, compute)
 
 
 def user_email(userid):

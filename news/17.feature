@@ -1,0 +1,1 @@
+Customers no longer get Plone's editing toolbar on their tickets (its "Add new" and "State" menus repeated the page's own reply and close buttons): the ticket workflow keeps "Show Toolbar" for the staff roles, and customers get Plone's member menu in the page header, with "My tickets", preferences and "Log out". Upgrade step 1006 sets the permission on every existing ticket.
