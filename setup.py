@@ -58,6 +58,8 @@ setup(
         "plone.scale",
         "plone.supermodel",
         "setuptools",
+        # tickets-import's progress bar (rate and time left).
+        "tqdm",
     ],
     extras_require={
         # make bench: its chart, and the comments it compares replies with.
@@ -91,6 +93,7 @@ setup(
             "tickets-mail-in = collective.tickets.commands.mail_in:main",
             "tickets-fetch-mail = collective.tickets.commands.fetch_mail:main",
             "tickets-cron = collective.tickets.commands.cron:main",
+            "tickets-import = collective.tickets.commands.import_tickets:main",
         ],
     },
 )

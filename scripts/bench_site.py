@@ -13,6 +13,8 @@ from Products.CMFPlone.factory import addPloneSite
 from Testing.makerequest import makerequest
 from zope.component.hooks import setSite
 
+import datetime
+import json
 import random
 import resource
 import time
@@ -212,76 +214,67 @@ def ticket_with_replies(app, customer, count):
 CATEGORIES = ["billing | Billing", "access | Access", "printers | Printers"]
 PRIORITIES = ["low", "normal", "normal", "high", "urgent"]
 DAY = 86400
-# The indexes the seeding changes after create() has indexed a ticket.
-SEEDED_INDEXES = [
-    "ticket_priority",
-    "ticket_assignee",
-    "created",
-    "ticket_last_activity",
-    "review_state",
-    "allowedRolesAndUsers",
-    "ticket_due",
-    "ticket_next_job",
-    "ticket_closed",
-    "ticket_rating",
-]
-
-
-def seed_with_api(app, customers, count, rng, batch=500, on_batch=None):
-    """``count`` tickets spread over ``customers``, each opened by its customer
-    through ``collective.tickets.api.create`` in a category, with a priority
-    and (one in three) the staff member as assignee, opened over the past
-    year, half of them completed and most of those rated; a commit every
-    ``batch``. What follows create() is set directly and only its indexes
-    updated: the desk's API and the workflow would also record history and
-    send mail."""
-    started = time.perf_counter()
-    categories = [line.split(" | ")[0] for line in CATEGORIES]
-    now = time.time()
-    portal_workflow = api.portal.get_tool("portal_workflow")
-    workflow = portal_workflow.getWorkflowById("ticket_workflow")
-    for number in range(count):
-        customer = customers[number % len(customers)]
-        login(app, customer)
-        ticket = tickets.create(
-            subject(rng, number),
-            f"<p>{rng.choice(WORDS)} {MESSAGE}</p>",
-            category=rng.choice(categories),
-        )
-        ticket.ticket_priority = rng.choice(PRIORITIES)
-        ticket.ticket_assignee = STAFF if number % 3 == 0 else None
-        # Opened over the past year; half of them completed a few days
-        # later and most of those rated, recorded as the workflow records
-        # a status (no transition, so no mail): the report's weeks.
-        opened = now - rng.uniform(0, 364 * DAY)
-        ticket.creation_date = DateTime(opened)
-        if number % 2:
-            closed = min(opened + rng.uniform(0.1, 10) * DAY, now)
-            portal_workflow.setStatusOf(
-                "ticket_workflow",
-                ticket,
-                {
-                    "action": "complete",
-                    "review_state": "completed",
-                    "actor": STAFF,
-                    "time": DateTime(closed),
-                    "comments": "",
-                },
-            )
-            workflow.updateRoleMappingsFor(ticket)
-            if rng.random() < 0.7:
-                ticket.ticket_rating = (rng.choice((2, 3, 4, 4, 5, 5)), "", closed)
-        # create() has indexed the ticket already: what changed, again.
-        ticket.reindexObject(idxs=SEEDED_INDEXES)
-        if (number + 1) % batch == 0:
-            transaction.commit()
-            app._p_jar.cacheMinimize()
-            if on_batch:
-                on_batch(number + 1, time.perf_counter() - started)
-    transaction.commit()
-    login(app, "admin")
-    return time.perf_counter() - started
 
 
 def random_source(seed=2026):
     return random.Random(seed)
+
+
+def import_records(customers, count, rng, first=0):
+    """``count`` tickets as lines of ``tickets-import``'s JSON-lines format,
+    spread over ``customers`` in turn, so that the overview's filters find
+    some of them and not all: a category, a priority, (one in three) the
+    staff member as assignee, opened over the past year, half of them
+    completed a few days later and most of those rated (the report's
+    weeks)."""
+    categories = [line.split(" | ")[0] for line in CATEGORIES]
+    now = time.time()
+    for offset in range(count):
+        number = first + offset
+        opened = now - rng.uniform(0, 364 * DAY)
+        record = {
+            "id": f"bench-{number}",
+            "customer": customers[number % len(customers)],
+            "subject": subject(rng, number),
+            "category": rng.choice(categories),
+            "priority": rng.choice(PRIORITIES),
+            "assignee": STAFF if number % 3 == 0 else None,
+            "messages": [
+                {
+                    "date": iso(opened),
+                    "html": f"<p>{rng.choice(WORDS)} {MESSAGE}</p>",
+                }
+            ],
+        }
+        if number % 2:
+            closed = min(opened + rng.uniform(0.1, 10) * DAY, now)
+            record["state"] = "completed"
+            record["closed"] = iso(closed)
+            record["closed_by"] = STAFF
+            if rng.random() < 0.7:
+                record["rating"] = {"score": rng.choice((2, 3, 4, 4, 5, 5))}
+        yield json.dumps(record)
+
+
+def iso(timestamp):
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat()
+
+
+def seed_with_import(app, customers, count, rng, first=0, batch=500, on_batch=None):
+    """``count`` tickets through ``tickets-import``'s importer (the same code
+    as the command, fed the lines directly: the bench holds the database
+    open). Returns (seconds, report)."""
+    from collective.tickets.core.importer import Importer
+
+    login(app, "admin")
+    started = time.perf_counter()
+
+    def tell(report):
+        if on_batch is not None:
+            on_batch(report.imported, time.perf_counter() - started)
+
+    importer = Importer(batch=batch, on_commit=tell)
+    report = importer.run(import_records(customers, count, rng, first))
+    if report.failed or report.imported != count:
+        raise AssertionError(f"the import refused lines: {report.to_dict()}")
+    return time.perf_counter() - started, report

@@ -15,8 +15,10 @@ from zope.annotation.attribute import AttributeAnnotations
 
 import collections
 import functools
+import json
 import re
 import requests
+import subprocess
 import sys
 import tempfile
 import threading
@@ -453,6 +455,56 @@ class TestCluster(unittest.TestCase):
                 for name in hours
             }
             self.set_settings({**dict.fromkeys(targets), **shipped})
+
+    def test_tickets_import_loads_a_file_into_the_running_cluster(self):
+        """tickets-import as an operator runs it: with an instance's zope.conf
+        (a ZEO client beside the running instances), a progress bar, a report,
+        exit status 65 for the line it refused; the customer then reads the
+        tickets on either instance; run again, it imports nothing twice."""
+        folder = Path(self.tmp.name) / "import"
+        folder.mkdir()
+        records = [
+            {
+                "id": f"old-{number}",
+                "customer": "customer1",
+                "subject": f"Imported subject {number}",
+                "messages": [
+                    {"date": "2024-05-02T10:00:00Z", "text": f"Old question {number}"},
+                    {
+                        "date": "2024-05-02T12:00:00Z",
+                        "author": "staff1",
+                        "text": f"Old answer {number}",
+                    },
+                ],
+            }
+            for number in range(3)
+        ]
+        lines = [json.dumps(record) for record in records]
+        lines.insert(1, json.dumps({**records[0], "id": "bad", "customer": "nobody"}))
+        export = folder / "export.jsonl"
+        export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        command = [
+            str(Path(sys.executable).parent / "tickets-import"),
+            str(self.cluster.instance_dir(1) / "etc" / "zope.conf"),
+            str(export),
+        ]
+        first = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        self.assertEqual(first.returncode, 65, first.stdout + first.stderr)
+        self.assertIn("3 tickets imported", first.stdout)
+        self.assertIn(
+            "line 2: customer: 'nobody' is no user of this site", first.stdout
+        )
+        self.assertIn("4/4", first.stderr)
+        self.assertIn("tickets/s", first.stderr)
+        for number in (1, 2):
+            page = self.session().get(
+                self.url(number, "/Plone/@@my-tickets"), timeout=60
+            )
+            for record in records:
+                self.assertIn(record["subject"], page.text)
+        again = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        self.assertIn("0 tickets imported", again.stdout)
+        self.assertIn("3 imported before", again.stdout)
 
     def test_a_crash_loses_nothing_that_was_confirmed(self):
         response = self.session().post(

@@ -37,6 +37,8 @@ from collective.tickets.core.lifecycle import close
 from collective.tickets.core.lifecycle import create
 from collective.tickets.core.lifecycle import may_add_note
 from collective.tickets.core.lifecycle import may_close
+from collective.tickets.core.importer import import_mailbox
+from collective.tickets.core.importer import import_tickets
 from collective.tickets.core.lifecycle import may_reopen
 from collective.tickets.core.lifecycle import may_reply
 from collective.tickets.core.lifecycle import member_folder
@@ -83,6 +85,8 @@ __all__ = [
     "conversation",
     "create",
     "history",
+    "import_mailbox",
+    "import_tickets",
     "is_blank_html",
     "keep_open",
     "mail_in_key",

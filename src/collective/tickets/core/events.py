@@ -16,6 +16,7 @@ from collective.tickets.interfaces import ITicketOverdueEvent
 from collective.tickets.interfaces import ITicketReminderEvent
 from collective.tickets.interfaces import ITicketReopenedEvent
 from collective.tickets.interfaces import ITicketReplyAddedEvent
+from contextlib import contextmanager
 from zope.event import notify
 from zope.globalrequest import getRequest
 from zope.interface import implementer
@@ -105,3 +106,21 @@ def transition_to_ticket_event(ticket, event):
     if factory is not None:
         history.record(ticket, history.STATE, event.old_state.id, event.new_state.id)
         notify(factory(ticket))
+
+
+@contextmanager
+def rules_quiet():
+    """No content rule runs in this thread while the block runs (a bulk
+    import: no mail for the past). It uses Plone's own guard, the one that
+    keeps a rule's action from setting off more rules, and puts it back as it
+    was; other requests and threads are not touched."""
+    from plone.app.contentrules import handlers
+
+    handlers.init()
+    guard = handlers._status.rule_filter
+    before = (guard.in_progress, guard.cascade)
+    guard.in_progress, guard.cascade = True, False
+    try:
+        yield
+    finally:
+        guard.in_progress, guard.cascade = before

@@ -63,13 +63,27 @@ def service_calendar():
     the clock when no day has hours (or the hours cannot be read, as after
     an edit in the registry that skipped the form's checks)."""
     tz = api.portal.get_registry_record("plone.portal_timezone", default="UTC")
-    try:
-        calendar = Calendar.from_texts(
-            [setting(f"hours_{day}") for day in WEEKDAYS], setting("holidays"), tz
-        )
-    except HoursError:
-        return ROUND_THE_CLOCK
-    return calendar if calendar.ever_open else ROUND_THE_CLOCK
+    texts = tuple(setting(f"hours_{day}") for day in WEEKDAYS)
+    holidays = tuple(setting("holidays") or ())
+    key = (texts, holidays, tz)
+    calendar = _CALENDARS.get(key)
+    if calendar is None:
+        try:
+            calendar = Calendar.from_texts(list(texts), list(holidays), tz)
+        except HoursError:
+            calendar = ROUND_THE_CLOCK
+        if not calendar.ever_open:
+            calendar = ROUND_THE_CLOCK
+        if len(_CALENDARS) > 100:
+            _CALENDARS.clear()
+        _CALENDARS[key] = calendar
+    return calendar
+
+
+# Calendars by the texts they were read from: a ticket's indexing asks for
+# the calendar several times, and reading the hours each time cost more than
+# the clock itself.
+_CALENDARS = {}
 
 
 def targets(value):

@@ -24,6 +24,11 @@ def _transform(name, data):
     return transforms.convert(name, data).getData()
 
 
+def safe_html(html):
+    """``html`` through Plone's safe-HTML filter, as a page would show it."""
+    return _transform("safe_html", html) or ""
+
+
 def plain_text(html):
     """Rich text as a mail reader expects it, by Plone's transform from HTML
     to "intelligent" plain text (plone.intelligenttext): paragraphs and line

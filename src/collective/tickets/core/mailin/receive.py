@@ -50,6 +50,9 @@ from collective.tickets.core.people import users_with_email
 from collective.tickets.core.settings import setting
 from collective.tickets.core.states import IN_PROGRESS
 from dataclasses import dataclass
+from DateTime import DateTime
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from plone import api
 from zope.globalrequest import getRequest
 from zope.i18n import translate
@@ -103,6 +106,55 @@ def already_received(message_id):
 
 class Forged(Exception):
     """The mail names a ticket with a code or ID this site did not sign."""
+
+
+def answered_stored_mail(mail):
+    """The ticket holding a mail this one answers (In-Reply-To, References),
+    or None. Only for an imported mailbox (``receive_mail(past=True)``): the
+    operator vouches for those mails, which came from the old helpdesk and
+    carry none of our signed codes; live mail is never matched this way."""
+    for reference in mail.references:
+        ticket = already_received(reference)
+        if ticket is not None:
+            return ticket
+    return None
+
+
+def mail_date(mail):
+    """When the mail was written (its Date header), or None."""
+    try:
+        moment = parsedate_to_datetime(mail.header("Date"))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def backdate(outcome, moment):
+    """Date the message an imported mail became as the mail: the ticket's
+    opening (its first workflow entry too) or the reply; the catalog follows
+    at the commit."""
+    obj = outcome.message
+    if obj is None or moment is None:
+        return
+    when = DateTime(moment)
+    obj.creation_date = obj.modification_date = when
+    if outcome.status == CREATED:
+        history = obj.workflow_history.get("ticket_workflow")
+        if history:
+            first = dict(history[0])
+            first["time"] = when
+            obj.workflow_history["ticket_workflow"] = (first, *history[1:])
+        obj.reindexObject()
+    else:
+        # Mails are imported oldest first: the newest so far is this one.
+        ticket = outcome.ticket
+        ticket.modification_date = when
+        obj.reindexObject()
+        ticket.reindexObject()
 
 
 def named_ticket(mail):
@@ -294,10 +346,16 @@ def open_ticket(mail):
     return Outcome(CREATED, "opened a new ticket", ticket, ticket)
 
 
-def receive_mail(raw):
+def receive_mail(raw, past=False):
     """Process one RFC 5322 message (bytes) as the site; see the module's
     docstring. Returns an Outcome; raises NotAMessage for bytes that are no
-    mail. Does not commit."""
+    mail. Does not commit.
+
+    ``past``: the mail comes from an old support mailbox being imported
+    (``tickets-import``): it answers the ticket of a stored mail it refers
+    to, it is dated as written, and a staff member's mail that answers no
+    stored mail is refused (it would open a ticket in the staff's name). The
+    caller keeps the content rules quiet."""
     mail = parse(raw)
     robot = automatic_reason(mail)
     if robot:
@@ -316,6 +374,19 @@ def receive_mail(raw):
         ticket = named_ticket(mail)
     except Forged as error:
         return _log(Outcome(REFUSED, str(error)), mail)
+    if past and ticket is None:
+        ticket = answered_stored_mail(mail)
+        if ticket is None and any(
+            is_staff(user=user) for user in users_with_email(mail.sender_email)
+        ):
+            return _log(
+                Outcome(
+                    REFUSED,
+                    f"{mail.sender_email} is staff, and the mail answers no "
+                    "imported mail: it would open a ticket in the staff's name",
+                ),
+                mail,
+            )
     # A refusal stores nothing, not even what came before it (the account
     # made for an unknown sender whose ticket is then refused).
     savepoint = transaction.savepoint()
@@ -328,4 +399,6 @@ def receive_mail(raw):
     except Unauthorized as error:
         savepoint.rollback()
         outcome = Outcome(REFUSED, f"not allowed: {error}", ticket)
+    if past and outcome.status in (CREATED, ADDED):
+        backdate(outcome, mail_date(mail))
     return _log(outcome, mail)
