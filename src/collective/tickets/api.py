@@ -32,13 +32,13 @@ from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.history import Change
 from collective.tickets.core.history import history
+from collective.tickets.core.importer import import_mailbox
+from collective.tickets.core.importer import import_tickets
 from collective.tickets.core.lifecycle import add_note
 from collective.tickets.core.lifecycle import close
 from collective.tickets.core.lifecycle import create
 from collective.tickets.core.lifecycle import may_add_note
 from collective.tickets.core.lifecycle import may_close
-from collective.tickets.core.importer import import_mailbox
-from collective.tickets.core.importer import import_tickets
 from collective.tickets.core.lifecycle import may_reopen
 from collective.tickets.core.lifecycle import may_reply
 from collective.tickets.core.lifecycle import member_folder
