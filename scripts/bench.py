@@ -243,7 +243,7 @@ def table(results):
             f"{name:44} {value:>10.3f} {op + ' ' + str(target):>10}  "
             f"{'yes' if met else 'NO'}"
         )
-    lines += ["", "seeding (collective.tickets.api.create, a commit every 500):"]
+    lines += ["", "seeding (tickets-import's importer, a commit every 500):"]
     for name, value in results["seeding"].items():
         lines.append(
             f"  {name}: {value['tickets']} tickets in {value['seconds']} s, "

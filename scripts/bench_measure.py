@@ -510,6 +510,9 @@ class Bench:
             on_batch=on_batch,
         )
         self.seeded += count
+        # PlonePAS keeps what it looked up of the users in the request until
+        # it closes: before the connection, not after.
+        app.REQUEST.close()
         app._p_jar.close()
         self.results["seeding"][name] = {
             "tickets": count,
