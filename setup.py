@@ -62,8 +62,9 @@ setup(
         "tqdm",
     ],
     extras_require={
-        # make bench: its chart, and the comments it compares replies with.
-        "bench": ["matplotlib", "plone.app.discussion"],
+        # make bench: its chart, the comments it compares replies with, and
+        # the cluster it writes to (a ZEO server, HTTP clients).
+        "bench": ["matplotlib", "plone.app.discussion", "requests", "ZEO"],
         "test": [
             # The mail sink of make run, and the SMTP servers of the tests.
             "aiosmtpd",

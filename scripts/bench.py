@@ -6,7 +6,11 @@
    with the add-on, seeds it and times pages through Zope's publisher.
 3. Serves the same data with waitress (4 threads) and loads a ticket and a
    Document with 8 concurrent clients for 10 seconds each, several times.
-4. Prints the table and writes it to ``bench/results.txt``, the figures to
+4. Starts a ZEO server and two instances with the demo site
+   (``scripts/bench_cluster.py``) and has 8 clients write through the REST
+   API for ``--cluster-seconds`` each: new tickets, replies, and Plone's own
+   Documents beside them; counts the error pages and the write conflicts.
+5. Prints the table and writes it to ``bench/results.txt``, the figures to
    ``bench/results.json`` and the chart to ``bench/results.png``.
 
     python scripts/bench.py [--large 20000] [--repeat 7] [--out bench]
@@ -39,6 +43,8 @@ from cluster import free_port  # noqa: E402
 from cluster import start_mail_sink  # noqa: E402
 from cluster import wait_for_port  # noqa: E402
 from make_instance import make_instance  # noqa: E402
+
+import bench_cluster  # noqa: E402
 
 
 CLIENTS = 8
@@ -81,6 +87,11 @@ TARGETS = {
     # The report of 12 weeks (issue 16): its charts, from the rows of the
     # period's tickets, at most five times the overview's first page.
     "8_report_vs_overview_large": ("<=", 5.0),
+    # Writes on a cluster (scripts/bench_cluster.py): error pages (500) for
+    # 8 writers through the REST API, ZEO and two instances.
+    "9_cluster_new_tickets_8_customers_500s": ("<=", 0),
+    "9_cluster_replies_8_tickets_500s": ("<=", 0),
+    "9_cluster_replies_1_ticket_error_rate": ("<", 0.01),
 }
 
 
@@ -238,7 +249,7 @@ def table(results):
     lines += ["", f"{'ratio':44} {'value':>10} {'target':>10}  met"]
     for name, value in results["ratios"].items():
         op, target = TARGETS[name]
-        met = value <= target if op == "<=" else value >= target
+        met = {"<=": value <= target, ">=": value >= target, "<": value < target}[op]
         lines.append(
             f"{name:44} {value:>10.3f} {op + ' ' + str(target):>10}  "
             f"{'yes' if met else 'NO'}"
@@ -257,6 +268,25 @@ def table(results):
             f"{replies['by_mail_per_second']}/s, {replies['count']} on the web "
             f"(reply form) {replies['on_web_per_second']}/s"
         )
+    cluster = results.get("cluster")
+    if cluster:
+        lines += [
+            "",
+            "writes on a cluster (ZEO, 2 instances, 8 clients through the REST API, "
+            f"{results.get('cluster_seconds', '?')} s each):",
+            f"  {'':28}{'requests':>9}{'stored':>8}{'500':>6}"
+            f"{'conflicts retried':>19}{'failed':>8}  on",
+        ]
+        for name, value in cluster.items():
+            classes = ", ".join(
+                f"{cls.rsplit('.', 1)[-1]} {n}"
+                for cls, n in list(value["conflicts_by_class"].items())[:3]
+            )
+            lines.append(
+                f"  {name:28}{value['requests']:>9}{value['stored']:>8}"
+                f"{value['errors_500']:>6}{value['conflicts_retried']:>19}"
+                f"{value['conflicts_failed']:>8}  {classes}"
+            )
     if results.get("load_failed"):
         lines.append(f"\nLOAD FAILED: {results['load_failed']} (see server.log)")
     lines.append(f"\nmails received by the sink: {results['mails_sent']}")
@@ -312,6 +342,7 @@ def main(argv=None):
     parser.add_argument("--replies", type=int, default=1_000)
     parser.add_argument("--load-repeat", type=int, default=5)
     parser.add_argument("--load-seconds", type=float, default=LOAD_SECONDS)
+    parser.add_argument("--cluster-seconds", type=float, default=30)
     parser.add_argument("--out", default=str(ROOT / "bench"))
     args = parser.parse_args(argv)
     if args.repeat < 5 or args.load_repeat < 5:
@@ -373,6 +404,19 @@ def main(argv=None):
                 load["load_ticket"]["median_rps"] / load["load_document"]["median_rps"],
                 3,
             )
+        print(f"Writes on a cluster: 8 clients, {args.cluster_seconds:.0f} s each")
+        cluster = bench_cluster.measure(scratch / "cluster", args.cluster_seconds)
+        results["cluster"] = cluster
+        results["cluster_seconds"] = args.cluster_seconds
+        results["ratios"]["9_cluster_new_tickets_8_customers_500s"] = cluster[
+            "new_tickets_8_customers"
+        ]["errors_500"]
+        results["ratios"]["9_cluster_replies_8_tickets_500s"] = cluster[
+            "replies_8_tickets"
+        ]["errors_500"]
+        results["ratios"]["9_cluster_replies_1_ticket_error_rate"] = cluster[
+            "replies_1_ticket"
+        ]["error_rate"]
         inbox = mail / "new"
         results["mails_sent"] = len(list(inbox.iterdir())) if inbox.exists() else 0
     finally:

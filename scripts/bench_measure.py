@@ -51,6 +51,16 @@ OTHER_CUSTOMERS = [f"customer-{n:03d}" for n in range(50)]
 ATTACHMENT_SIZE = 100 * 1024
 
 
+def close(app):
+    """Close the connection of ``app`` and forget its site: the next request
+    must not start from a site whose objects can no longer be loaded (the
+    importer empties the object cache at each commit)."""
+    from zope.component.hooks import setSite
+
+    app._p_jar.close()
+    setSite(None)
+
+
 def figure(samples):
     return {
         "median_ms": round(statistics.median(samples) * 1000, 2),
@@ -177,7 +187,7 @@ class Bench:
             )
             self.seeded += count
         self.results["build_seconds"] = round(time.perf_counter() - started, 1)
-        app._p_jar.close()
+        close(app)
 
     def path_of(self, obj):
         return "/".join(obj.getPhysicalPath())[len(f"/{site_tools.SITE_ID}") :]
@@ -195,7 +205,7 @@ class Bench:
                 portal_type="Ticket", **query
             )
         )
-        app._p_jar.close()
+        close(app)
         return count
 
     def queue_count(self, query):
@@ -211,7 +221,7 @@ class Bench:
         # PlonePAS holds the staff member's groups in the request until it
         # closes: before the connection, not after.
         app.REQUEST.close()
-        app._p_jar.close()
+        close(app)
         return count
 
     # Figures
@@ -469,7 +479,7 @@ class Bench:
             app._p_jar.cacheMinimize()
             for number in range(first, min(first + REPLY_TICKETS, count)):
                 web_reply(number)
-        app._p_jar.close()
+        close(app)
         if statuses != {"added": count}:
             raise AssertionError(f"mail replies not all added: {statuses}")
         self.results["replies"] = {
@@ -510,10 +520,7 @@ class Bench:
             on_batch=on_batch,
         )
         self.seeded += count
-        # PlonePAS keeps what it looked up of the users in the request until
-        # it closes: before the connection, not after.
-        app.REQUEST.close()
-        app._p_jar.close()
+        close(app)
         self.results["seeding"][name] = {
             "tickets": count,
             "seconds": round(seconds, 1),

@@ -53,6 +53,11 @@ instancehome $INSTANCE
 <dos_protection>
   form-memory-limit 64MB
 </dos_protection>
+
+# A request whose commit conflicts with another instance's is run again: 10
+# times rather than Zope's 3, so that a busy cluster answers instead of
+# showing an error page (docs/operators.rst).
+max-conflict-retries 10
 """
 
 FILESTORAGE = """

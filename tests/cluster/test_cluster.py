@@ -237,9 +237,9 @@ class TestCluster(unittest.TestCase):
     def test_tickets_opened_at_once_on_both_instances_get_consecutive_numbers(self):
         """Twenty tickets opened in the same instant, half on each instance:
         by twelve customers, by one customer four times, and through the form
-        by two more, each on both instances. Every ticket a user was told
-        about is stored with a number of its own, the numbers run on from
-        the counter without a gap, and the counter holds the highest."""
+        by two more, each on both instances. None of them fails; every ticket
+        a user was told about is stored with a number of its own, after the
+        old ones, and the counter holds the highest."""
         singles = [f"numbered{index}" for index in range(12)]
         repeated, form_users = "numbered12", ["numbered13", "numbered14"]
         for userid in [*singles, repeated, *form_users]:
@@ -284,9 +284,9 @@ class TestCluster(unittest.TestCase):
             if path is None
         ]
         outcome = f"{len(calls) - len(failed)} of {len(calls)} opened, failed: {failed}"
-        # Zope retries a request that conflicts, three times; one that still
-        # conflicts answers 500 and stores nothing (issue 17).
-        self.assertGreaterEqual(len(calls) - len(failed), len(calls) // 2, outcome)
+        # The numbers are taken apart from the requests' transactions: none of
+        # the requests may fail on them (issue 17).
+        self.assertEqual(failed, [], outcome)
         stored, counter = self.stored_numbers()
         new = {path: number for path, number in stored.items() if path not in before}
         self.assertEqual(
@@ -303,30 +303,19 @@ class TestCluster(unittest.TestCase):
             holders[number].append(path)
         shared = {number: paths for number, paths in holders.items() if len(paths) > 1}
         self.assertEqual(shared, {}, "numbers given to more than one ticket")
-        self.assertEqual(
-            sorted(new.values()),
-            list(range(counter_before + 1, counter_before + len(new) + 1)),
-            f"the new tickets take the numbers after {counter_before} without a "
-            f"gap: a request that fails gives its number back ({outcome})",
-        )
+        # After the old ones; a request Zope tried again after a conflict
+        # elsewhere took a number in each try, so numbers may skip.
+        self.assertGreater(min(new.values()), counter_before)
         self.assertEqual(
             counter, max(stored.values()), "the counter holds the highest number"
         )
-        # The numbers alone would look the same with a counter that merges
-        # concurrent increments (a BTrees.Length): two tickets that took one
-        # number both add it to the ticket_number index, whose BTree refuses
-        # the second commit. The instances' logs show that the counter itself
-        # refused concurrent commits, and Zope retried them.
+        # No request conflicted on the counter itself: the counter is written
+        # only in the short transactions that take numbers.
         logged = "".join(
             log.read_bytes()[offset:].decode("utf-8", "replace")
             for log, offset in zip(self.event_logs(), offsets, strict=True)
         )
-        self.assertGreater(
-            logged.count(COUNTER_CONFLICT),
-            0,
-            "no creation conflicted on the ticket counter: does it merge "
-            "concurrent increments?",
-        )
+        self.assertEqual(logged.count(COUNTER_CONFLICT), 0, logged[-3000:])
 
     def admin(self):
         session = requests.Session()

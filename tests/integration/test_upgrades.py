@@ -347,6 +347,11 @@ class TestUpgradeTo1006(unittest.TestCase):
             state.permission_roles.pop("Show Toolbar", None)
         for ticket in (self.open, self.closed):
             ticket.manage_permission("Show Toolbar", roles=[], acquire=1)
+        # Replies were catalogued before 1006.
+        with api.env.adopt_user(username=CUSTOMER):
+            self.reply = tickets.reply(self.open, "<p>a reply</p>")
+        catalog = api.portal.get_tool("portal_catalog")
+        catalog.catalog_object(self.reply, "/".join(self.reply.getPhysicalPath()))
         self.setup.setLastVersionForProfile(PROFILE, "1005")
 
     def shows_toolbar(self, username, ticket):
@@ -364,4 +369,17 @@ class TestUpgradeTo1006(unittest.TestCase):
             self.assertTrue(self.shows_toolbar(STAFF, ticket))
         # Elsewhere on the site the customer keeps Plone's default.
         self.assertTrue(self.shows_toolbar(CUSTOMER, self.portal))
+
+    def test_upgrade_takes_replies_out_of_the_catalog(self):
+        catalog = api.portal.get_tool("portal_catalog")
+        self.assertEqual(
+            len(catalog.unrestrictedSearchResults(portal_type="TicketReply")), 1
+        )
+        self.setup.upgradeProfile(PROFILE, dest="1006")
+        self.assertEqual(
+            len(catalog.unrestrictedSearchResults(portal_type="TicketReply")), 0
+        )
+        # The ticket's entry still finds the reply's words.
+        (brain,) = catalog.unrestrictedSearchResults(SearchableText="reply")
+        self.assertEqual(brain.getObject(), self.open)
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1006",))

@@ -29,11 +29,41 @@ class ITicketReply(model.Schema):
 
 @implementer(ITicketReply)
 class TicketReply(Item):
+    """Not in the catalog: a reply is always reached through its ticket,
+    whose catalog entry carries the reply's words, its date (the ticket's
+    last activity) and the Message-ID it came in as. An entry of its own
+    would double what every reply writes to the catalog, and with it the
+    write conflicts of a busy cluster, for nothing searched: replies are not
+    in Plone's search (``types_not_searched``)."""
+
     exclude_from_nav = True
+
+    def indexObject(self):
+        pass
+
+    def unindexObject(self):
+        pass
+
+    def reindexObject(self, idxs=None):
+        if not idxs:
+            # What CMF's reindexObject() does besides the catalog: an edit
+            # dates the object.
+            self.notifyModified()
+
+    def reindexObjectSecurity(self, skip_self=False):
+        pass
 
     def Title(self):
         ticket = aq_parent(self)
         return ticket.Title() if ticket is not None else ""
+
+
+def reindex_ticket_text(reply, event):
+    """A reply edited (by a manager, through Plone's edit form): its words are
+    the ticket's."""
+    ticket = aq_parent(reply)
+    if ITicket.providedBy(ticket):
+        ticket.reindexObject(idxs=["SearchableText"])
 
 
 def reindex_ticket_activity(reply, event):

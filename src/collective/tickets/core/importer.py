@@ -21,6 +21,7 @@ from AccessControl import Unauthorized
 from AccessControl.Permission import pname
 from Acquisition import aq_base
 from collective.tickets import _
+from collective.tickets import logger
 from collective.tickets.core.attachments import new_thumbnail_store
 from collective.tickets.core.cc import normalize_cc
 from collective.tickets.core.desk import check_category
@@ -30,7 +31,7 @@ from collective.tickets.core.lifecycle import member_folder
 from collective.tickets.core.message import clean_attachments
 from collective.tickets.core.message import clean_subject
 from collective.tickets.core.message import clean_text
-from collective.tickets.core.numbers import next_number
+from collective.tickets.core.numbers import take_numbers
 from collective.tickets.core.people import is_staff_member
 from collective.tickets.core.people import user_email
 from collective.tickets.core.people import users_with_email
@@ -50,6 +51,7 @@ from html import escape
 from pathlib import Path
 from plone import api
 from plone.dexterity.utils import createContent
+from ZODB.POSException import ConflictError
 from zope.annotation.interfaces import IAnnotations
 from zope.container.interfaces import INameChooser
 from zope.i18n import translate
@@ -60,6 +62,7 @@ import BTrees.OOBTree
 import email.policy
 import json
 import mailbox
+import random
 import time
 import transaction
 
@@ -68,6 +71,10 @@ IMPORTED_KEY = "collective.tickets.imported"
 WORKFLOW = "ticket_workflow"
 # The widest key another system may give a ticket.
 KEY_MAX_LENGTH = 200
+# Ticket numbers are taken this many at a time; a batch that conflicts with
+# the site's own work is imported again, at most this many times.
+NUMBER_BLOCK = 50
+BATCH_ATTEMPTS = 5
 
 
 # What a line's error is about ("customer: 'x' is no user of this site"),
@@ -171,7 +178,7 @@ class Importer:
         self.keys = imported_keys(create=True)
         self.workflow = api.portal.get_tool("portal_workflow")
         self.definition = self.workflow.getWorkflowById(WORKFLOW)
-        self.since_commit = 0
+        self._numbers = []
         self.language = api.portal.get_default_language() or "en"
 
     def translate(self, message):
@@ -559,7 +566,7 @@ class Importer:
         ticket.creators = (first["author"],)
         ticket.creation_date = opened
         ticket.cc_added_count = len(data["cc"])
-        ticket.ticket_number = next_number()
+        ticket.ticket_number = self.number()
         ticket.ticket_category = data["category"]
         ticket.ticket_priority = data["priority"]
         ticket.ticket_assignee = data["assignee"]
@@ -615,7 +622,7 @@ class Importer:
         return ticket
 
     def add(self, line_number, record):
-        """Import one record; counts it in the report."""
+        """Import one record (in the current batch); counts it in the report."""
         key = record.get("id") if isinstance(record, dict) else None
         if isinstance(key, int):
             key = str(key)
@@ -634,14 +641,65 @@ class Importer:
             return None
         ticket = self.create(data)
         self.report.imported += 1
-        self.since_commit += 1
-        if self.since_commit >= self.batch:
-            self.commit()
         return ticket
+
+    def number(self):
+        """The next ticket number, from a block taken apart from the batch's
+        transaction (``numbers.take_numbers``): the import does not conflict
+        with tickets opened meanwhile on the site; what is left of the last
+        block at the end is skipped."""
+        if not self._numbers:
+            size = max(1, min(NUMBER_BLOCK, self.batch))
+            last = take_numbers(size)
+            self._numbers = list(range(last - size + 1, last + 1))
+        return self._numbers.pop(0)
+
+    def parse(self, line_number, line):
+        try:
+            return json.loads(line)
+        except ValueError as error:
+            reason = _(
+                "error_import_json",
+                default="The line is no JSON: ${reason}.",
+                mapping={"reason": error.msg},
+            )
+            self.report.failed.append((line_number, self.translate(reason)))
+            return None
+
+    def run_batch(self, batch):
+        """Import ``batch`` (line numbers and lines) in one transaction. On a
+        write conflict with the site's own work (a ticket opened or answered
+        meanwhile), the batch is undone and imported again, up to
+        ``BATCH_ATTEMPTS`` times."""
+        for attempt in range(1, BATCH_ATTEMPTS + 1):
+            before = (
+                self.report.imported,
+                self.report.skipped,
+                len(self.report.failed),
+            )
+            self.keys = imported_keys(create=True)
+            for line_number, line in batch:
+                record = self.parse(line_number, line)
+                if record is not None:
+                    self.add(line_number, record)
+                if self.progress is not None:
+                    self.progress(self.report)
+            try:
+                self.commit()
+                return
+            except ConflictError:
+                transaction.abort()
+                self._folders.clear()
+                if attempt == BATCH_ATTEMPTS:
+                    raise
+                imported, skipped, failed = before
+                self.report.imported, self.report.skipped = imported, skipped
+                del self.report.failed[failed:]
+                logger.info("Import batch conflicted with the site's work: again")
+                time.sleep(random.uniform(0, attempt))
 
     def commit(self):
         transaction.commit()
-        self.since_commit = 0
         api.portal.get()._p_jar.cacheMinimize()
         # The folders of the batch before are ghosts now: looked up anew.
         self._folders.clear()
@@ -649,26 +707,18 @@ class Importer:
             self.on_commit(self.report)
 
     def run(self, lines):
-        """Import ``lines`` (text lines of JSON, one ticket each); commits
-        every ``batch`` tickets and at the end. Returns the ImportReport."""
+        """Import ``lines`` (text lines of JSON, one ticket each), a commit
+        every ``batch`` lines. Returns the ImportReport."""
         started = time.perf_counter()
+        batch = []
         for line_number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                reason = _(
-                    "error_import_json",
-                    default="The line is no JSON: ${reason}.",
-                    mapping={"reason": error.msg},
-                )
-                self.report.failed.append((line_number, self.translate(reason)))
-                continue
-            self.add(line_number, record)
-            if self.progress is not None:
-                self.progress(self.report)
-        self.commit()
+            batch.append((line_number, line))
+            if len(batch) >= self.batch:
+                self.run_batch(batch)
+                batch = []
+        self.run_batch(batch)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -799,29 +849,51 @@ def import_mailbox(path, batch=200, progress=None):
     started = time.perf_counter()
     report = MailboxReport()
     _count, messages = mailbox_messages(path)
-    since_commit = 0
-    for name, raw in messages:
+
+    def receive(name, raw):
         try:
             with rules_quiet():
                 outcome = receive_mail(raw, past=True)
         except NotAMessage as error:
             report.refused.append((name, str(error)))
+            return
+        if outcome.status == CREATED:
+            report.created += 1
+        elif outcome.status == ADDED:
+            report.added += 1
+        elif outcome.status == IGNORED:
+            report.ignored += 1
         else:
-            if outcome.status == CREATED:
-                report.created += 1
-            elif outcome.status == ADDED:
-                report.added += 1
-            elif outcome.status == IGNORED:
-                report.ignored += 1
-            else:
-                report.refused.append((name, outcome.reason))
-        since_commit += 1
-        if since_commit >= batch:
-            transaction.commit()
+            report.refused.append((name, outcome.reason))
+
+    def run_batch(mails):
+        # As for JSON lines: a batch that conflicts with the site's own work
+        # is undone and received again (a mail stored is never stored twice).
+        for attempt in range(1, BATCH_ATTEMPTS + 1):
+            before = (report.created, report.added, report.ignored, len(report.refused))
+            for name, raw in mails:
+                receive(name, raw)
+                if progress is not None:
+                    progress(report)
+            try:
+                transaction.commit()
+            except ConflictError:
+                transaction.abort()
+                if attempt == BATCH_ATTEMPTS:
+                    raise
+                report.created, report.added, report.ignored = before[:3]
+                del report.refused[before[3] :]
+                time.sleep(random.uniform(0, attempt))
+                continue
             api.portal.get()._p_jar.cacheMinimize()
-            since_commit = 0
-        if progress is not None:
-            progress(report)
-    transaction.commit()
+            return
+
+    mails = []
+    for name, raw in messages:
+        mails.append((name, raw))
+        if len(mails) >= batch:
+            run_batch(mails)
+            mails = []
+    run_batch(mails)
     report.seconds = time.perf_counter() - started
     return report

@@ -1,12 +1,15 @@
-"""Ticket numbers: short, sequential, unique per site (``#1042``).
+"""Ticket numbers: short, increasing, unique per site (``#1042``).
 
-The counter is a persistent object of its own with no conflict resolution:
-two instances of a cluster that open a ticket at the same moment both write
-it, ZODB refuses the second commit with a ConflictError, and the request is
-retried with the counter's new value. No two tickets ever share a number
-(``BTrees.Length`` would merge the two increments and hand out one number
-twice); a conflict costs a retry of one request, and only when two tickets
-are opened within the same instant.
+The counter is a persistent object of its own with no conflict resolution
+(``BTrees.Length`` would merge two increments and hand out one number
+twice). Once it is stored, a number is taken in a short transaction of its
+own on a connection of its own, as a SQL sequence is: read, add one,
+commit, and on a conflict with another instance's taking, again. The
+request's own transaction never writes the counter, so two instances
+opening tickets at once do not make each other's request fail or start
+over; the price, as with a sequence, is that a number taken by a request
+that then fails (or is tried again after a conflict elsewhere) is not given
+to another ticket: numbers may skip, never repeat.
 """
 
 from AccessControl import Unauthorized
@@ -15,9 +18,13 @@ from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.errors import TicketInputError
 from persistent import Persistent
 from plone import api
+from ZODB.POSException import ConflictError
 from zope.annotation.interfaces import IAnnotations
 
+import random
 import re
+import time
+import transaction
 
 
 COUNTER_KEY = "collective.tickets.ticket_counter"
@@ -45,11 +52,51 @@ def last_number():
     return counter.value if counter is not None else 0
 
 
+# How often a taking is tried again after a conflict with another's, and
+# the most it waits between two tries (seconds, grown with each try).
+TAKE_ATTEMPTS = 50
+TAKE_PAUSE = 0.005
+
+
 def next_number():
-    """Take the next number (in the current transaction)."""
+    """Take the next number."""
+    return take_numbers(1)
+
+
+def take_numbers(count):
+    """Take ``count`` numbers and return the last: the caller has
+    ``last - count + 1`` to ``last``."""
     counter = _counter()
-    counter.value += 1
-    return counter.value
+    jar = getattr(counter, "_p_jar", None)
+    if jar is None or counter._p_oid is None or counter._p_changed:
+        # A counter this transaction made or changed: it is taken here, and
+        # stored with the transaction (the site's first ticket, an upgrade).
+        counter.value += count
+        return counter.value
+    return _take_apart(jar.db(), counter._p_oid, count)
+
+
+def _take_apart(db, oid, count):
+    manager = transaction.TransactionManager()
+    connection = db.open(transaction_manager=manager)
+    try:
+        for attempt in range(1, TAKE_ATTEMPTS + 1):
+            try:
+                manager.begin()
+                counter = connection.get(oid)
+                counter.value += count
+                value = counter.value
+                manager.get().note("collective.tickets: ticket number")
+                manager.commit()
+                return value
+            except ConflictError:
+                manager.abort()
+                if attempt == TAKE_ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, TAKE_PAUSE * attempt))
+    finally:
+        manager.abort()
+        connection.close()
 
 
 def number(ticket):

@@ -25,8 +25,19 @@ def _transform(name, data):
 
 
 def safe_html(html):
-    """``html`` through Plone's safe-HTML filter, as a page would show it."""
-    return _transform("safe_html", html) or ""
+    """``html`` as a page shows rich text: Plone's safe-HTML filter, then the
+    output filters (plone.outputfilters: resolved links, image scales and
+    captions), the chain a RichTextValue's output runs, without looking up
+    its path by MIME types."""
+    from plone.outputfilters import apply_filters
+    from plone.outputfilters.interfaces import IFilter
+    from zope.component import getAdapters
+    from zope.component.hooks import getSite
+    from zope.globalrequest import getRequest
+
+    shown = _transform("safe_html", html) or ""
+    filters = [f for _name, f in getAdapters((getSite(), getRequest()), IFilter)]
+    return apply_filters(filters, shown) or ""
 
 
 def plain_text(html):

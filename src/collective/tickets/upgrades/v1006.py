@@ -33,11 +33,26 @@ def update_ticket_permissions():
     return count
 
 
+def uncatalog_replies():
+    catalog = api.portal.get_tool("portal_catalog")
+    paths = [
+        brain.getPath()
+        for brain in catalog.unrestrictedSearchResults(portal_type="TicketReply")
+    ]
+    for count, path in enumerate(paths, start=1):
+        catalog.uncatalog_object(path)
+        if count % BATCH == 0:
+            transaction.savepoint(optimistic=True)
+    return len(paths)
+
+
 def upgrade(context):
     context.runImportStepFromProfile(DEFAULT, "workflow", run_dependencies=False)
     count = update_ticket_permissions()
+    replies = uncatalog_replies()
     logger.info(
         "collective.tickets upgraded to 1006: the toolbar's permission set on "
-        "%s tickets",
+        "%s tickets, %s replies out of the catalog",
         count,
+        replies,
     )
