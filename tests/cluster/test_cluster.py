@@ -481,7 +481,7 @@ class TestCluster(unittest.TestCase):
         self.assertEqual(first.returncode, 65, first.stdout + first.stderr)
         self.assertIn("3 tickets imported", first.stdout)
         self.assertIn(
-            "line 2: customer: 'nobody' is no user of this site", first.stdout
+            "line 2: customer (cliente): 'nobody' no es un usuario", first.stdout
         )
         self.assertIn("4/4", first.stderr)
         self.assertIn("tickets/s", first.stderr)

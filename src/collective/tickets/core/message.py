@@ -6,6 +6,7 @@ from collective.tickets.core.attachments import check_policy
 from collective.tickets.core.attachments import make_attachment
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.settings import setting
+from collective.tickets.core.text import run_output_filters
 from collective.tickets.core.text import safe_html
 from collective.tickets.core.text import shows_nothing
 from collective.tickets.core.text import size_in_kb
@@ -47,6 +48,10 @@ def is_blank_html(html):
     # the catalog for its counter (which indexes whatever is queued).
     try:
         shown = safe_html(without_control_characters(html))
+        # Only to know that a page could show it: what is blank is judged
+        # on the filter's result (the image filter would give an <img>
+        # without address the site's own).
+        run_output_filters(shown)
     except TransformError:
         raise
     except Exception as error:  # noqa: BLE001 - as plone.app.textfield reports it

@@ -25,19 +25,24 @@ def _transform(name, data):
 
 
 def safe_html(html):
-    """``html`` as a page shows rich text: Plone's safe-HTML filter, then the
-    output filters (plone.outputfilters: resolved links, image scales and
-    captions), the chain a RichTextValue's output runs, without looking up
-    its path by MIME types."""
+    """``html`` as Plone's safe-HTML filter leaves it, the filter a
+    RichTextValue's output runs, by name (no look-up of its path by MIME
+    types)."""
+    return _transform("safe_html", html) or ""
+
+
+def run_output_filters(html):
+    """Run plone.outputfilters (resolved links, image scales, captions) on
+    ``html``, as a page shows rich text, and return the result: it raises on
+    markup those filters cannot read (a <picture> without <img>)."""
     from plone.outputfilters import apply_filters
     from plone.outputfilters.interfaces import IFilter
     from zope.component import getAdapters
     from zope.component.hooks import getSite
     from zope.globalrequest import getRequest
 
-    shown = _transform("safe_html", html) or ""
     filters = [f for _name, f in getAdapters((getSite(), getRequest()), IFilter)]
-    return apply_filters(filters, shown) or ""
+    return apply_filters(filters, html) or ""
 
 
 def plain_text(html):
