@@ -80,10 +80,10 @@ def run(args):
         raise CommandError(f"{source} does not exist.")
     open_site(args.zope_conf, args.site)
     if importer.is_mailbox(source):
-        total, _messages = importer.mailbox_messages(source)
-        bar, update = progress_bar(total, "mails", args.quiet)
+        mails = importer.mailbox_messages(source)
+        bar, update = progress_bar(mails[0], "mails", args.quiet)
         report = importer.import_mailbox(
-            source, batch=args.batch or 200, progress=update
+            source, batch=args.batch or 200, progress=update, read=mails
         )
         if bar is not None:
             bar.close()

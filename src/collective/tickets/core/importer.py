@@ -742,10 +742,6 @@ def imported_ticket(key):
     return api.content.get(UID=uid) if uid else None
 
 
-def is_imported(ticket):
-    return getattr(aq_base(ticket), "ticket_import_key", None) is not None
-
-
 # An old support mailbox
 
 
@@ -832,12 +828,14 @@ def mailbox_messages(path):
     return len(order), messages()
 
 
-def import_mailbox(path, batch=200, progress=None):
+def import_mailbox(path, batch=200, progress=None, read=None):
     """Every mail of the mailbox at ``path`` through the reply-by-e-mail
     code (``receive_mail(past=True)``), oldest first, with the content rules
     quiet: customers' mails open tickets or answer them, the staff's answers
     land in the tickets they answer, robots are ignored, a mail stored
-    before is not stored again. A commit every ``batch`` mails."""
+    before is not stored again. A commit every ``batch`` mails. ``read``:
+    what ``mailbox_messages(path)`` returned, when the caller has read the
+    mailbox's dates already (to count them)."""
     from collective.tickets.core.events import rules_quiet
     from collective.tickets.core.mailin.parse import NotAMessage
     from collective.tickets.core.mailin.receive import ADDED
@@ -848,7 +846,7 @@ def import_mailbox(path, batch=200, progress=None):
     require_manager()
     started = time.perf_counter()
     report = MailboxReport()
-    _count, messages = mailbox_messages(path)
+    _count, messages = read if read is not None else mailbox_messages(path)
 
     def receive(name, raw):
         try:

@@ -114,7 +114,7 @@ def _directory_cached(kind, item, compute):
             cache[key] = (now + DIRECTORY_SECONDS, value)
         return value
 
-    return _cached(f"collective.tickets.directory.{kind}", item, shared)
+    return _cached(f"{_CACHE_PREFIX}{kind}", item, shared)
 
 
 def forget_directory(event=None):
@@ -135,7 +135,8 @@ def forget_directory(event=None):
             del annotations[key]
 
 
-_CACHE_PREFIX = "collective.tickets."
+# The request annotations of the directory (and nothing else of ours).
+_CACHE_PREFIX = "collective.tickets.directory."
 
 
 def name_key(value):

@@ -151,9 +151,9 @@ def backdate(outcome, moment):
         obj.reindexObject()
     else:
         # Mails are imported oldest first: the newest so far is this one.
+        # (A reply has no catalog entry: its ticket's carries its date.)
         ticket = outcome.ticket
         ticket.modification_date = when
-        obj.reindexObject()
         ticket.reindexObject()
 
 
