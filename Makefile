@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTANCE := instance
 
-.PHONY: help install run reply fetch-mail cron run-cluster site test bench profile docs browser lint format news screenshots i18n versions buildout-check clean
+.PHONY: help install run reply fetch-mail cron run-cluster site test bench profile docs browser postgresql lint format news screenshots i18n versions buildout-check clean
 
 help:
 	@echo "make run             create .venv, the instance and the demo site, and serve it"
@@ -19,7 +19,9 @@ help:
 	@echo "make fetch-mail      read the mailbox of the Tickets settings now"
 	@echo "make cron            run the periodic job once (targets, reminders, closing, mail)"
 	@echo "make run-cluster     a ZEO server and two Zope instances, data in cluster/"
+	@echo "                     (STORAGE=postgresql: RelStorage on a PostgreSQL server)"
 	@echo "make bench           measure the add-on beside Plone's own pages (bench/)"
+	@echo "                     (STORAGE=postgresql: on RelStorage, bench/postgresql/)"
 	@echo "make profile         where a ticket page's time goes, beside a Document"
 	@echo "make buildout-check  build the same instance with zc.buildout and start it"
 	@echo "make versions        rewrite versions.cfg (buildout) from constraints.txt"
@@ -85,9 +87,18 @@ fetch-mail: $(INSTALLED)
 cron: $(INSTALLED)
 	$(BIN)/tickets-cron --key-file $(MAIL_IN_KEY) $(SITE_URL)
 
-# A ZEO server and two instances (ports 8100, 8081, 8082), data in cluster/.
-run-cluster: $(INSTALLED)
-	$(BIN)/python scripts/cluster.py cluster
+# A ZEO server and two instances (ports 8100, 8081, 8082), data in cluster/;
+# with STORAGE=postgresql a PostgreSQL server on port 8100 instead, the
+# instances on RelStorage (data in cluster/pg/; make postgresql installs it).
+STORAGE ?= zeo
+ifeq ($(STORAGE),postgresql)
+STORAGE_SERVER := postgresql
+else ifneq ($(STORAGE),zeo)
+$(error STORAGE=$(STORAGE): zeo (the default) or postgresql)
+endif
+
+run-cluster: $(INSTALLED) $(STORAGE_SERVER)
+	$(BIN)/python scripts/cluster.py cluster --storage $(STORAGE)
 
 # The browser tests drive Debian's Chromium (Playwright's own download cannot
 # be used here). Under CI=true a missing browser fails the tests; elsewhere,
@@ -101,9 +112,20 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	} || [ -z "$$CI" ]
 
+# The cluster tests, make run-cluster STORAGE=postgresql and make bench
+# STORAGE=postgresql start a PostgreSQL server of their own with the binaries
+# of Debian's postgresql package (scripts/postgresql.py); the system's own
+# server is not used. The same rules as for Chromium.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's PostgreSQL for the cluster tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	} || [ -z "$$CI" ]
+
 # The linters first: a style error stops the run before the long part. To run
 # some tests only: .venv/bin/pytest tests/unit (or -k a_test_name).
-test: lint browser
+test: lint browser postgresql
 	$(BIN)/pytest
 
 # The browser journeys write the documentation's screenshots into
@@ -123,8 +145,12 @@ $(BENCH_INSTALLED): setup.py constraints.txt | $(INSTALLED)
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[bench]"
 	touch $@
 
-bench: $(BENCH_INSTALLED)
-	$(BIN)/python scripts/bench.py --large $(BENCH_TICKETS)
+# STORAGE=postgresql: the same on RelStorage with a PostgreSQL server (the
+# scratch site and the cluster), figures in bench/postgresql/.
+BENCH_OUT := bench$(if $(STORAGE_SERVER),/$(STORAGE))
+
+bench: $(BENCH_INSTALLED) $(STORAGE_SERVER)
+	$(BIN)/python scripts/bench.py --large $(BENCH_TICKETS) --storage $(STORAGE) --out $(BENCH_OUT)
 
 # The ticket pages and a Document under cProfile, as the customer and the
 # staff, on the bench's scratch site (100 tickets; about 2 minutes).

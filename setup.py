@@ -62,9 +62,19 @@ setup(
         "tqdm",
     ],
     extras_require={
+        # RelStorage on PostgreSQL (docs/operators.rst): the psycopg2 wheel
+        # carries libpq, so no compiler or client headers are needed.
+        "postgresql": ["RelStorage", "psycopg2-binary"],
         # make bench: its chart, the comments it compares replies with, and
-        # the cluster it writes to (a ZEO server, HTTP clients).
-        "bench": ["matplotlib", "plone.app.discussion", "requests", "ZEO"],
+        # the cluster it writes to (a ZEO server or PostgreSQL, HTTP clients).
+        "bench": [
+            "matplotlib",
+            "plone.app.discussion",
+            "requests",
+            "ZEO",
+            "RelStorage",
+            "psycopg2-binary",
+        ],
         "test": [
             # The mail sink of make run, and the SMTP servers of the tests.
             "aiosmtpd",
@@ -73,9 +83,12 @@ setup(
             "playwright",
             # The IMAP server the mail-in tests start (pure Python).
             "pymap",
-            # make run-cluster and the two-instance test.
+            # make run-cluster and the two-instance tests, on ZEO and on
+            # RelStorage with PostgreSQL.
             "requests",
             "ZEO",
+            "RelStorage",
+            "psycopg2-binary",
             "plone.app.contenttypes",
             "plone.app.testing",
             "plone.testing",

@@ -1,12 +1,14 @@
 """``make bench``: collective.tickets measured beside Plone's own pages, in one run.
 
 1. Creates a scratch Zope instance (FileStorage with blobs) in a temporary
-   directory, and a mail sink for the notifications.
+   directory, and a mail sink for the notifications; with ``--storage
+   postgresql`` the instance is a RelStorage client of a PostgreSQL server
+   started in that directory (scripts/postgresql.py).
 2. ``scripts/bench_measure.py``, in a process of its own, builds a Plone site
    with the add-on, seeds it and times pages through Zope's publisher.
 3. Serves the same data with waitress (4 threads) and loads a ticket and a
    Document with 8 concurrent clients for 10 seconds each, several times.
-4. Starts a ZEO server and two instances with the demo site
+4. Starts a ZEO server (or PostgreSQL) and two instances with the demo site
    (``scripts/bench_cluster.py``) and has 8 clients write through the REST
    API for ``--cluster-seconds`` each: new tickets, replies, and Plone's own
    Documents beside them; counts the error pages and the write conflicts.
@@ -14,6 +16,7 @@
    ``bench/results.json`` and the chart to ``bench/results.png``.
 
     python scripts/bench.py [--large 20000] [--repeat 7] [--out bench]
+                            [--storage zeo|postgresql]
 
 Nothing outside the temporary directory and ``--out`` is touched.
 """
@@ -41,8 +44,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from cluster import free_port  # noqa: E402
 from cluster import start_mail_sink  # noqa: E402
+from cluster import STORAGES  # noqa: E402
 from cluster import wait_for_port  # noqa: E402
 from make_instance import make_instance  # noqa: E402
+from postgresql import PostgreSQL  # noqa: E402
 
 import bench_cluster  # noqa: E402
 
@@ -328,7 +333,10 @@ def chart(results, path):
     ax.set_ylim(bottom=0)
     ax.set_xlabel("number of tickets")
     ax.set_ylabel("full page, median ms (bars: min to max)")
-    ax.set_title("collective.tickets listings against the number of tickets")
+    ax.set_title(
+        "collective.tickets listings against the number of tickets\n"
+        f"({results['storage']})"
+    )
     ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -344,6 +352,13 @@ def main(argv=None):
     parser.add_argument("--load-seconds", type=float, default=LOAD_SECONDS)
     parser.add_argument("--cluster-seconds", type=float, default=30)
     parser.add_argument("--out", default=str(ROOT / "bench"))
+    parser.add_argument(
+        "--storage",
+        choices=STORAGES,
+        default="zeo",
+        help="zeo: the scratch site on FileStorage, the cluster on ZEO; "
+        "postgresql: both on RelStorage with PostgreSQL",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 5 or args.load_repeat < 5:
         raise SystemExit("Every figure is the median of at least 5 repetitions.")
@@ -352,9 +367,17 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="tickets-bench-"))
+    # PostgreSQL runs as its own user when the bench runs as root.
+    scratch.chmod(0o755)
     sink = None
+    postgresql = None
     try:
-        instance = make_instance(scratch / "instance")
+        if args.storage == "postgresql":
+            postgresql = PostgreSQL(scratch / "site", free_port())
+            postgresql.start()
+            instance = make_instance(scratch / "instance", relstorage=postgresql.dsn())
+        else:
+            instance = make_instance(scratch / "instance")
         smtp_port = free_port()
         mail = scratch / "mail"
         sink = start_mail_sink(smtp_port, mail)
@@ -405,7 +428,9 @@ def main(argv=None):
                 3,
             )
         print(f"Writes on a cluster: 8 clients, {args.cluster_seconds:.0f} s each")
-        cluster = bench_cluster.measure(scratch / "cluster", args.cluster_seconds)
+        cluster = bench_cluster.measure(
+            scratch / "cluster", args.cluster_seconds, args.storage
+        )
         results["cluster"] = cluster
         results["cluster_seconds"] = args.cluster_seconds
         results["ratios"]["9_cluster_new_tickets_8_customers_500s"] = cluster[
@@ -422,8 +447,15 @@ def main(argv=None):
     finally:
         if sink is not None:
             stop(sink)
+        if postgresql is not None:
+            postgresql.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
+    results["storage"] = (
+        "RelStorage on PostgreSQL"
+        if args.storage == "postgresql"
+        else "FileStorage, ZEO"
+    )
     results["machine"] = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),

@@ -1,7 +1,8 @@
 """Writes under load on a cluster: what ``make bench`` reports as "cluster".
 
-A ZEO server and two Zope instances (as ``make run-cluster`` starts them,
-with the demo site) in a temporary directory; 8 clients write through the
+A ZEO server, or with ``--storage postgresql`` a PostgreSQL server, and two
+Zope instances (as ``make run-cluster`` starts them, with the demo site) in a
+temporary directory; 8 clients write through the
 REST API for ``--seconds`` each, 4 per instance:
 
 - ``new_tickets_8_customers``: 8 customers open tickets;
@@ -17,6 +18,7 @@ instances logged (``collective.tickets.conflicts``), by the class of the
 object they were on.
 
     python scripts/bench_cluster.py [--seconds 15] [--out results.json]
+                                    [--storage zeo|postgresql]
 """
 
 from pathlib import Path
@@ -37,6 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from cluster import Cluster  # noqa: E402
 from cluster import free_port  # noqa: E402
+from cluster import STORAGES  # noqa: E402
 
 
 CLIENTS = 8
@@ -227,8 +230,10 @@ class WriteLoad:
         }
 
 
-def measure(base, seconds):
-    cluster = Cluster(base, free_port(), [free_port(), free_port()], free_port())
+def measure(base, seconds, storage="zeo"):
+    cluster = Cluster(
+        base, free_port(), [free_port(), free_port()], free_port(), storage=storage
+    )
     try:
         cluster.start()
         load = WriteLoad(cluster, seconds)
@@ -246,9 +251,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--out")
+    parser.add_argument("--storage", choices=STORAGES, default="zeo")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="tickets-cluster-") as base:
-        results = measure(base, args.seconds)
+        # PostgreSQL runs as its own user when this runs as root.
+        Path(base).chmod(0o755)
+        results = measure(base, args.seconds, args.storage)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2) + "\n", "utf-8")
 

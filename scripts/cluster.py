@@ -3,10 +3,13 @@
 The supported way to run collective.tickets on more than one process. The
 data lives in ``cluster/`` (the ZEO server's FileStorage and blobs); the
 instances ``cluster/instance1`` and ``cluster/instance2`` are its clients.
-Running it again reuses everything. The tests start the same cluster in a
-temporary folder on free ports.
+With ``--storage postgresql`` the instances are RelStorage clients of a
+PostgreSQL server started here instead (scripts/postgresql.py, data in
+``cluster/pg/``, on the ZEO port). Running it again reuses everything. The
+tests start the same cluster in a temporary folder on free ports.
 
-    python scripts/cluster.py [DIR] [--zeo-port 8100] [--ports 8081 8082]
+    python scripts/cluster.py [DIR] [--storage zeo|postgresql]
+                              [--zeo-port 8100] [--ports 8081 8082]
 """
 
 from pathlib import Path
@@ -26,6 +29,11 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from make_instance import make_instance  # noqa: E402
+from make_instance import storage_section  # noqa: E402
+from postgresql import PostgreSQL  # noqa: E402
+
+
+STORAGES = ("zeo", "postgresql")
 
 
 ZEO_CONF = """\
@@ -101,14 +109,19 @@ def wait_for_http(url, timeout=120, process=None):
 
 
 class Cluster:
-    """Start, restart and stop the ZEO server and its Zope instances."""
+    """Start, restart and stop the storage server (ZEO or PostgreSQL) and
+    its Zope instances. ``zeo_port`` is the storage server's port."""
 
-    def __init__(self, base, zeo_port, ports, mail_port=1025):
+    def __init__(self, base, zeo_port, ports, mail_port=1025, storage="zeo"):
+        if storage not in STORAGES:
+            raise ValueError(f"storage {storage!r}: one of {', '.join(STORAGES)}")
         self.base = Path(base).resolve()
         self.zeo_port = zeo_port
         self.ports = list(ports)
         self.mail_port = mail_port
+        self.storage = storage
         self.zeo = None
+        self.postgresql = None
         self.mail_sink = None
         self.instances = {}
 
@@ -117,6 +130,57 @@ class Cluster:
 
     def instance_dir(self, number):
         return self.base / f"instance{number}"
+
+    def client_options(self):
+        """make_instance()'s storage arguments for the instances."""
+        if self.storage == "postgresql":
+            return {"relstorage": PostgreSQL(self.base, self.zeo_port).dsn()}
+        return {"zeo": f"127.0.0.1:{self.zeo_port}"}
+
+    def open_db(self):
+        """A read-only ZODB.DB on the cluster's storage, as the instances
+        see it (for tests and tools that look at the data directly)."""
+        import ZODB.config
+
+        imports, section = storage_section(**self.client_options())
+        section = section.replace("$INSTANCE/var/blobcache", str(self.base / "reader"))
+        section = section.replace("mount-point /\n", "")
+        section = section.replace("<zodb_db main>", "<zodb>").replace(
+            "</zodb_db>", "</zodb>"
+        )
+        if self.storage == "postgresql":
+            section = section.replace(
+                "<relstorage>", "<relstorage>\n    read-only true"
+            )
+        else:
+            section = section.replace("<zeoclient>", "<zeoclient>\n    read-only true")
+            section = section.replace("    var $INSTANCE/var\n", "")
+        return ZODB.config.databaseFromString(imports + section)
+
+    def start_storage(self):
+        if self.storage == "postgresql":
+            self.postgresql = PostgreSQL(self.base, self.zeo_port)
+            self.postgresql.start()
+            self.write_pack_conf()
+        else:
+            self.start_zeo()
+
+    def write_pack_conf(self):
+        """``zodbpack.conf``: RelStorage's packing tool reads the storage
+        from a file of its own (docs/operators.rst); pack-gc removes the
+        objects nothing refers to any more, their blobs included."""
+        _, section = storage_section(**self.client_options())
+        storage = section[
+            section.index("  <relstorage>") : section.index("  mount-point")
+        ]
+        storage = storage.replace(
+            "$INSTANCE/var/blobcache", str(self.base / "pack-blobs")
+        )
+        storage = storage.replace("<relstorage>", "<relstorage>\n    pack-gc true")
+        path = self.base / "zodbpack.conf"
+        path.write_text("%import relstorage\n" + storage, encoding="utf-8")
+        path.chmod(0o600)
+        return path
 
     def start_zeo(self):
         data = self.base / "zeo"
@@ -130,9 +194,7 @@ class Cluster:
 
     def prepare_instances(self):
         for number, port in enumerate(self.ports, start=1):
-            make_instance(
-                self.instance_dir(number), port=port, zeo=f"127.0.0.1:{self.zeo_port}"
-            )
+            make_instance(self.instance_dir(number), port=port, **self.client_options())
 
     def create_site(self):
         """The demo site, through the first instance's configuration."""
@@ -169,7 +231,7 @@ class Cluster:
 
     def start(self):
         self.start_mail_sink()
-        self.start_zeo()
+        self.start_storage()
         self.prepare_instances()
         self.create_site()
         for number in range(1, len(self.ports) + 1):
@@ -188,24 +250,37 @@ class Cluster:
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+        if self.postgresql is not None:
+            self.postgresql.stop()
         self.instances = {}
         self.zeo = None
+        self.postgresql = None
         self.mail_sink = None
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", nargs="?", default="cluster")
+    parser.add_argument("--storage", choices=STORAGES, default="zeo")
     parser.add_argument("--zeo-port", type=int, default=8100)
     parser.add_argument("--ports", type=int, nargs="+", default=[8081, 8082])
     args = parser.parse_args(argv)
-    cluster = Cluster(args.base, args.zeo_port, args.ports)
+    cluster = Cluster(args.base, args.zeo_port, args.ports, storage=args.storage)
     # A plain kill stops the instances and the ZEO server too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         cluster.start()
         print()
-        print(f"  ZEO server:  127.0.0.1:{args.zeo_port} (data in {args.base}/zeo/)")
+        if args.storage == "postgresql":
+            print(
+                f"  PostgreSQL:  127.0.0.1:{args.zeo_port}, database zodb, user zope "
+                f"(data in {args.base}/pg/, password in {args.base}/pg.password)"
+            )
+            print(f"  Packing:     zodbpack {args.base}/zodbpack.conf")
+        else:
+            print(
+                f"  ZEO server:  127.0.0.1:{args.zeo_port} (data in {args.base}/zeo/)"
+            )
         print(f"  E-mail:      every message is a file in {args.base}/mail/new/")
         for port in args.ports:
             print(f"  Instance:    http://127.0.0.1:{port}/Plone")

@@ -3,8 +3,10 @@
 By default the instance of ``make run``: ``instance/``, WSGI (waitress) on
 127.0.0.1:8080, FileStorage with a blob storage, Zope admin ``admin``/``admin``.
 With ``--zeo HOST:PORT`` the instance is a client of that ZEO server instead
-(``make run-cluster``); ``--port`` sets its HTTP port. An existing instance is
-left as it is, so running this again never touches the data.
+(``make run-cluster``), with ``--relstorage DSN`` a RelStorage client of that
+PostgreSQL database (``make run-cluster STORAGE=postgresql``); ``--port`` sets
+its HTTP port. An existing instance is left as it is, so running this again
+never touches the data.
 
     python scripts/make_instance.py [DIR] [--port 8080] [--zeo 127.0.0.1:8100]
 
@@ -90,7 +92,37 @@ ZEOCLIENT = """
 """
 
 
-def make_instance(instance="instance", port=8080, zeo=None):
+# History-free (packing keeps no old revisions to remove); blobs in the
+# database with a cache per instance, as RelStorage recommends when the
+# instances share no file system; "name" shows in the logs.
+RELSTORAGE = """
+<zodb_db main>
+  cache-size 50000
+  <relstorage>
+    name relstorage
+    keep-history false
+    blob-dir $INSTANCE/var/blobcache
+    shared-blob-dir false
+    blob-cache-size 512mb
+    <postgresql>
+      dsn {dsn}
+    </postgresql>
+  </relstorage>
+  mount-point /
+</zodb_db>
+"""
+
+
+def storage_section(zeo=None, relstorage=None):
+    """The ``%import`` lines and the ``<zodb_db>`` section of a zope.conf."""
+    if relstorage:
+        return "%import relstorage\n", RELSTORAGE.format(dsn=relstorage)
+    if zeo:
+        return "%import ZEO\n", ZEOCLIENT.format(server=zeo)
+    return "", FILESTORAGE
+
+
+def make_instance(instance="instance", port=8080, zeo=None, relstorage=None):
     instance = Path(instance).resolve()
     zope_conf = instance / "etc" / "zope.conf"
     if zope_conf.exists():
@@ -103,8 +135,8 @@ def make_instance(instance="instance", port=8080, zeo=None):
     )
     for folder in ("filestorage", "blobstorage", "blobcache"):
         (instance / "var" / folder).mkdir(parents=True, exist_ok=True)
-    head = HEAD.format(instance=instance, imports="%import ZEO\n" if zeo else "")
-    storage = ZEOCLIENT.format(server=zeo) if zeo else FILESTORAGE
+    imports, storage = storage_section(zeo, relstorage)
+    head = HEAD.format(instance=instance, imports=imports)
     zope_conf.write_text(head + storage, encoding="utf-8")
     zope_ini = instance / "etc" / "zope.ini"
     text = zope_ini.read_text(encoding="utf-8")
@@ -120,8 +152,11 @@ def main(argv=None):
     parser.add_argument("instance", nargs="?", default="instance")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--zeo", help="HOST:PORT of the ZEO server")
+    parser.add_argument("--relstorage", help="libpq DSN of a PostgreSQL database")
     args = parser.parse_args(argv)
-    make_instance(args.instance, port=args.port, zeo=args.zeo)
+    make_instance(
+        args.instance, port=args.port, zeo=args.zeo, relstorage=args.relstorage
+    )
 
 
 if __name__ == "__main__":
