@@ -323,6 +323,9 @@ class Bench:
                     ticket_customer=LARGE_CUSTOMER
                 ),
                 "figures": figures,
+                # This process has one connection: its cache's objects, and
+                # the memory of the process with them.
+                "rss_mb": round(site_tools.rss_mb(), 1),
             }
         )
         return figures

@@ -137,13 +137,22 @@ class Cluster:
             return {"relstorage": PostgreSQL(self.base, self.zeo_port).dsn()}
         return {"zeo": f"127.0.0.1:{self.zeo_port}"}
 
-    def open_db(self):
+    def open_db(self, database=None):
         """A read-only ZODB.DB on the cluster's storage, as the instances
-        see it (for tests and tools that look at the data directly)."""
+        see it (for tests and tools that look at the data directly), with a
+        blob cache of its own; ``database``: another PostgreSQL database of
+        the cluster's server (a restored backup)."""
+        import tempfile
         import ZODB.config
 
-        imports, section = storage_section(**self.client_options())
-        section = section.replace("$INSTANCE/var/blobcache", str(self.base / "reader"))
+        options = self.client_options()
+        if database:
+            options["relstorage"] = options["relstorage"].replace(
+                "dbname='zodb'", f"dbname='{database}'"
+            )
+        imports, section = storage_section(**options)
+        blobs = tempfile.mkdtemp(prefix="reader-", dir=self.base)
+        section = section.replace("$INSTANCE/var/blobcache", blobs)
         section = section.replace("mount-point /\n", "")
         section = section.replace("<zodb_db main>", "<zodb>").replace(
             "</zodb_db>", "</zodb>"

@@ -64,7 +64,7 @@ max-conflict-retries 10
 
 FILESTORAGE = """
 <zodb_db main>
-  cache-size 50000
+  cache-size {cache_size}
   <blobstorage>
     blob-dir $INSTANCE/var/blobstorage
     <filestorage>
@@ -77,7 +77,7 @@ FILESTORAGE = """
 
 ZEOCLIENT = """
 <zodb_db main>
-  cache-size 50000
+  cache-size {cache_size}
   <zeoclient>
     server {server}
     storage 1
@@ -97,7 +97,7 @@ ZEOCLIENT = """
 # instances share no file system; "name" shows in the logs.
 RELSTORAGE = """
 <zodb_db main>
-  cache-size 50000
+  cache-size {cache_size}
   <relstorage>
     name relstorage
     keep-history false
@@ -113,16 +113,26 @@ RELSTORAGE = """
 """
 
 
-def storage_section(zeo=None, relstorage=None):
+# Objects each ZODB connection (one per thread) keeps in memory. Enough for
+# the catalog of some 20,000 tickets; a larger site needs about 2.5 per
+# ticket, or its listings read the catalog from the storage again on every
+# request (docs/operators.rst, "Memory").
+CACHE_SIZE = 50000
+
+
+def storage_section(zeo=None, relstorage=None, cache_size=CACHE_SIZE):
     """The ``%import`` lines and the ``<zodb_db>`` section of a zope.conf."""
     if relstorage:
-        return "%import relstorage\n", RELSTORAGE.format(dsn=relstorage)
+        section = RELSTORAGE.format(dsn=relstorage, cache_size=cache_size)
+        return "%import relstorage\n", section
     if zeo:
-        return "%import ZEO\n", ZEOCLIENT.format(server=zeo)
-    return "", FILESTORAGE
+        return "%import ZEO\n", ZEOCLIENT.format(server=zeo, cache_size=cache_size)
+    return "", FILESTORAGE.format(cache_size=cache_size)
 
 
-def make_instance(instance="instance", port=8080, zeo=None, relstorage=None):
+def make_instance(
+    instance="instance", port=8080, zeo=None, relstorage=None, cache_size=CACHE_SIZE
+):
     instance = Path(instance).resolve()
     zope_conf = instance / "etc" / "zope.conf"
     if zope_conf.exists():
@@ -135,7 +145,7 @@ def make_instance(instance="instance", port=8080, zeo=None, relstorage=None):
     )
     for folder in ("filestorage", "blobstorage", "blobcache"):
         (instance / "var" / folder).mkdir(parents=True, exist_ok=True)
-    imports, storage = storage_section(zeo, relstorage)
+    imports, storage = storage_section(zeo, relstorage, cache_size)
     head = HEAD.format(instance=instance, imports=imports)
     zope_conf.write_text(head + storage, encoding="utf-8")
     zope_ini = instance / "etc" / "zope.ini"

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from cluster import Cluster  # noqa: E402
 from cluster import free_port  # noqa: E402
+from postgresql import binaries  # noqa: E402
 from postgresql import missing_reason  # noqa: E402
 
 
@@ -533,17 +534,19 @@ class TestCluster(unittest.TestCase):
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
 
-    def test_packing_keeps_every_ticket_and_file(self):
-        """A ticket opened with a file just before the pack, and the site's
-        other tickets, are whole after it: the file is downloaded first from
-        the other instance, whose blob cache has never held it."""
-        content = b"%PDF-1.4 packed " + uuid.uuid4().hex.encode()
-        api = self.session()
-        api.headers["Accept"] = "application/json"
-        opened = api.post(
+    def api(self):
+        session = self.session()
+        session.headers["Accept"] = "application/json"
+        return session
+
+    def open_with_file(self, title):
+        """A ticket opened through REST on the first instance with a file of
+        its own; (its path, the file's bytes)."""
+        content = b"%PDF-1.4 " + uuid.uuid4().hex.encode()
+        opened = self.api().post(
             self.url(1, "/Plone/@tickets"),
             json={
-                "title": "Before the pack",
+                "title": title,
                 "text": "<p>Keep my file</p>",
                 "attachments": [
                     {
@@ -556,38 +559,31 @@ class TestCluster(unittest.TestCase):
             timeout=120,
         )
         self.assertEqual(opened.status_code, 201, opened.text)
-        before = (
-            self.session()
-            .get(
-                self.url(1, "/Plone/@tickets"),
-                headers={"Accept": "application/json"},
-                timeout=60,
-            )
-            .json()["items_total"]
-        )
+        return urlparse(opened.json()["@id"]).path, content
+
+    def ticket_total(self, number):
+        listing = self.api().get(self.url(number, "/Plone/@tickets"), timeout=60)
+        return listing.json()["items_total"]
+
+    def test_packing_keeps_every_ticket_and_file(self):
+        """A ticket opened with a file just before the pack, and the site's
+        other tickets, are whole after it: the file is downloaded first from
+        the other instance, whose blob cache has never held it."""
+        path, content = self.open_with_file("Before the pack")
+        before = self.ticket_total(1)
         self.pack()
-        path = urlparse(opened.json()["@id"]).path
         ticket = self.session().get(self.url(2, path), timeout=60)
         self.assertIn("Keep my file", ticket.text)
         (attachment,) = (
-            self.session()
-            .get(self.url(2, path), headers={"Accept": "application/json"}, timeout=60)
+            self.api()
+            .get(self.url(2, path), timeout=60)
             .json()["conversation"][0]["attachments"]
         )
         download = self.session().get(
             self.url(2, urlparse(attachment["download"]).path), timeout=60
         )
         self.assertEqual(download.content, content)
-        after = (
-            self.session()
-            .get(
-                self.url(2, "/Plone/@tickets"),
-                headers={"Accept": "application/json"},
-                timeout=60,
-            )
-            .json()["items_total"]
-        )
-        self.assertEqual(after, before)
+        self.assertEqual(self.ticket_total(2), before)
 
     def test_a_crash_loses_nothing_that_was_confirmed(self):
         response = self.session().post(
@@ -632,3 +628,36 @@ class TestClusterOnPostgreSQL(TestCluster):
                 raise RuntimeError(f"{reason}: make test installs it")
             raise unittest.SkipTest(reason)
         super().setUpClass()
+
+    def test_a_backup_restores_tickets_and_files(self):
+        """docs/operators.rst's backup of a RelStorage site: pg_dump of the
+        running database, restored into a new one, holds the ticket and its
+        file (blobs live in the database)."""
+        path, content = self.open_with_file("Before the backup")
+        server = self.cluster.postgresql
+        connection = ["-h", "127.0.0.1", "-p", str(server.port), "-U", "zope"]
+        env = {**os.environ, "PGPASSWORD": server.password()}
+        dump = Path(self.tmp.name) / "zodb.dump"
+        for command in (
+            ["pg_dump", *connection, "-Fc", "-f", str(dump), "zodb"],
+            ["createdb", *connection, "restored"],
+            ["pg_restore", *connection, "-d", "restored", str(dump)],
+        ):
+            done = subprocess.run(
+                [str(binaries() / command[0]), *command[1:]],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=600,
+            )
+            self.assertEqual(done.returncode, 0, done.stderr)
+        db = self.cluster.open_db("restored")
+        try:
+            reader = db.open()
+            ticket = reader.root()["Application"].unrestrictedTraverse(path)
+            self.assertEqual(ticket.title, "Before the backup")
+            (attachment,) = ticket.attachments
+            self.assertEqual(attachment.data, content)
+            reader.close()
+        finally:
+            db.close()
