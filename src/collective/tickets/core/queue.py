@@ -158,7 +158,7 @@ def catalog_query(flt):
 # The matches, as record ids
 
 
-def _rids(result):
+def record_ids(result):
     """The record ids of an unsorted catalog result, as a set, without
     making brains (the catalog hands them over as a set, a list or, for a
     text query, a list of (score, rid) pairs)."""
@@ -183,7 +183,7 @@ def _text_query(text):
 
 def _search_text(catalog, query, words):
     try:
-        return _rids(catalog(**dict(query, SearchableText=words)))
+        return record_ids(catalog(**dict(query, SearchableText=words)))
     except (ParseError, QueryError):
         # Nothing but signs, or words too common to look for.
         return IISet()
@@ -209,7 +209,7 @@ def _matches(flt):
     if query is None:
         return catalog, IISet()
     if not flt.text:
-        return catalog, _rids(catalog(**query))
+        return catalog, record_ids(catalog(**query))
     found = IISet()
     words = _text_query(flt.text)
     if words:
@@ -218,10 +218,10 @@ def _matches(flt):
         notes = _search_text(catalog, {"portal_type": "TicketNote"}, words)
         if notes:
             parents = _note_parents(catalog, notes)
-            found = union(found, intersection(parents, _rids(catalog(**query))))
+            found = union(found, intersection(parents, record_ids(catalog(**query))))
     number = parse_number(flt.text)
     if number is not None:
-        found = union(found, _rids(catalog(**dict(query, ticket_number=number))))
+        found = union(found, record_ids(catalog(**dict(query, ticket_number=number))))
     return catalog, found
 
 

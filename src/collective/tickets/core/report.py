@@ -13,9 +13,11 @@ opened (the catalog keeps a ticket's last closing, not its history).
 """
 
 from AccessControl import Unauthorized
+from bisect import bisect_right
 from collective.tickets import _
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.queue import assignee_filter_token
+from collective.tickets.core.queue import record_ids
 from collective.tickets.core.satisfaction import RATING_COLUMN
 from collective.tickets.core.satisfaction import SCORES
 from collective.tickets.core.sla import CLOSED_INDEX
@@ -198,15 +200,23 @@ def _count(catalog, query):
     return len(catalog.unrestrictedSearchResults(**query))
 
 
-def _week_of(starts, timestamp):
-    """The index in ``starts`` of the week holding ``timestamp``."""
-    index = None
-    for position, start in enumerate(starts):
-        if start.timestamp() <= timestamp:
-            index = position
-        else:
-            break
-    return index
+def _rows(catalog, query, *columns):
+    """The values of ``columns`` in each catalog row the query finds, read
+    from the catalog's records: no brain is made for a row (a period of
+    100,000 tickets' site holds some 20,000 of them)."""
+    records = catalog._catalog
+    positions = [records.schema[column] for column in columns]
+    data = records.data
+    for rid in record_ids(catalog.unrestrictedSearchResults(**query)):
+        record = data[rid]
+        yield tuple(record[position] for position in positions)
+
+
+def _week_of(stamps, timestamp):
+    """The index of the week holding ``timestamp``; ``stamps``: the weeks'
+    starts as timestamps, in order. The ``created`` index keeps minutes: a
+    ticket of the minute before the first week counts in it."""
+    return max(bisect_right(stamps, timestamp) - 1, 0)
 
 
 def build_report(flt, now=None):
@@ -223,34 +233,45 @@ def build_report(flt, now=None):
     begin_ts, end_ts = begin.timestamp(), end.timestamp()
 
     # Opened in the period: the first responses of their staff.
-    opened = catalog.unrestrictedSearchResults(
-        created={"query": (DateTime(begin_ts), DateTime(end_ts)), "range": "min:max"},
-        **base,
+    stamps = [start.timestamp() for start in starts]
+    opened = _rows(
+        catalog,
+        dict(
+            base,
+            created={
+                "query": (DateTime(begin_ts), DateTime(end_ts)),
+                "range": "min:max",
+            },
+        ),
+        "created",
+        SLA_COLUMN,
     )
-    for brain in opened:
-        week = weeks[_week_of(starts, brain.created.timeTime())]
+    for created, row in opened:
+        week = weeks[_week_of(stamps, created.timeTime())]
         week.opened += 1
-        row = getattr(brain, SLA_COLUMN, None) or ()
+        row = row or ()
         if len(row) >= 4 and row[1] is not None:
             week.first_response.append(row[1])
             if row[3] is not None:
                 week.first_response_met.append(bool(row[3]))
     # Completed in the period: resolutions, targets, ratings.
     ratings = dict.fromkeys(SCORES, 0)
-    closed = catalog.unrestrictedSearchResults(
-        **{CLOSED_INDEX: {"query": (begin_ts, end_ts), "range": "min:max"}}, **base
+    closed = _rows(
+        catalog,
+        dict(base, **{CLOSED_INDEX: {"query": (begin_ts, end_ts), "range": "min:max"}}),
+        SLA_COLUMN,
+        RATING_COLUMN,
     )
-    for brain in closed:
-        row = getattr(brain, SLA_COLUMN, None) or ()
+    for row, score in closed:
+        row = row or ()
         if len(row) < 6 or row[5] is None:
             continue
-        week = weeks[_week_of(starts, row[5])]
+        week = weeks[_week_of(stamps, row[5])]
         week.closed += 1
         if len(row) >= 5 and row[2] is not None:
             week.resolution.append(row[2])
             if row[4] is not None:
                 week.resolution_met.append(bool(row[4]))
-        score = getattr(brain, RATING_COLUMN, None)
         if score in ratings:
             ratings[score] += 1
     # The backlog: open before the period, then week by week.
