@@ -533,6 +533,54 @@ class Bench:
             "rss_by_batch": memory,
         }
 
+    def import_floor(self, count):
+        """Plone's own floor for a bulk import: ``count`` Documents of the
+        seeded tickets' text added the way the importer adds a ticket (no
+        events, the workflow's initial state, indexed once, a commit every
+        500), beside ``count`` tickets through the importer, in one run."""
+        from plone import api
+        from plone.app.textfield.value import RichTextValue
+        from plone.dexterity.utils import createContent
+
+        import transaction
+
+        self.seed("import_floor_tickets", OTHER_CUSTOMERS, count)
+        app = self.app()
+        site = app[site_tools.SITE_ID]
+        folder = api.content.create(
+            container=site, type="Folder", id="import-floor", title="Import floor"
+        )
+        transaction.commit()
+        workflow = api.portal.get_tool("portal_workflow")
+        started = time.perf_counter()
+        for number in range(count):
+            doc = createContent(
+                "Document",
+                id=f"doc-{number}",
+                title=site_tools.subject(self.rng, number),
+                text=RichTextValue(
+                    f"<p>{site_tools.MESSAGE}</p>", "text/html", "text/x-html-safe"
+                ),
+            )
+            folder._setObject(doc.id, doc, suppress_events=True, set_owner=False)
+            doc = folder[doc.id]
+            workflow.notifyCreated(doc)
+            doc.indexObject()
+            if number % 500 == 499:
+                transaction.commit()
+        transaction.commit()
+        seconds = time.perf_counter() - started
+        close(app)
+        tickets = self.results["seeding"]["import_floor_tickets"]
+        self.results["import_floor"] = {
+            "count": count,
+            "tickets_per_second": tickets["tickets_per_second"],
+            "documents_per_second": round(count / seconds, 1),
+        }
+        self.results["ratios"]["9_import_tickets_vs_plone_documents"] = round(
+            tickets["tickets_per_second"] / (count / seconds), 3
+        )
+
     def load_targets(self):
         return {
             "ticket": self.url(self.ticket5_path),
@@ -573,6 +621,8 @@ def main(argv=None):
     step("listings timed at 100 tickets")
     bench.creation()
     step("creation timed")
+    bench.import_floor(1000)
+    step("1000 tickets imported beside 1000 of Plone's Documents")
     bench.replies(args.replies)
     step(f"{args.replies} replies by e-mail and {args.replies} on the web timed")
     bench.seed("one_customer", [LARGE_CUSTOMER], args.one_customer)
