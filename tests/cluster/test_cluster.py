@@ -534,16 +534,14 @@ class TestCluster(unittest.TestCase):
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
 
-    def api(self):
-        session = self.session()
-        session.headers["Accept"] = "application/json"
-        return session
-
     def open_with_file(self, title):
         """A ticket opened through REST on the first instance with a file of
-        its own; (its path, the file's bytes)."""
+        its own, by a customer of its own (customer1's tickets per hour are
+        the other tests'); (its path, the file's bytes)."""
         content = b"%PDF-1.4 " + uuid.uuid4().hex.encode()
-        opened = self.api().post(
+        userid = f"filer-{uuid.uuid4().hex[:8]}"
+        self.add_customer(userid)
+        opened = self.customer(userid).post(
             self.url(1, "/Plone/@tickets"),
             json={
                 "title": title,
@@ -559,27 +557,32 @@ class TestCluster(unittest.TestCase):
             timeout=120,
         )
         self.assertEqual(opened.status_code, 201, opened.text)
-        return urlparse(opened.json()["@id"]).path, content
+        return urlparse(opened.json()["@id"]).path, content, userid
 
     def ticket_total(self, number):
-        listing = self.api().get(self.url(number, "/Plone/@tickets"), timeout=60)
+        """How many tickets the site's manager finds through REST."""
+        admin = requests.Session()
+        admin.auth = ("admin", "admin")
+        admin.headers["Accept"] = "application/json"
+        listing = admin.get(self.url(number, "/Plone/@tickets"), timeout=60)
         return listing.json()["items_total"]
 
     def test_packing_keeps_every_ticket_and_file(self):
         """A ticket opened with a file just before the pack, and the site's
         other tickets, are whole after it: the file is downloaded first from
         the other instance, whose blob cache has never held it."""
-        path, content = self.open_with_file("Before the pack")
+        path, content, userid = self.open_with_file("Before the pack")
         before = self.ticket_total(1)
         self.pack()
-        ticket = self.session().get(self.url(2, path), timeout=60)
+        page = self.customer(userid, json=False)
+        ticket = page.get(self.url(2, path), timeout=60)
         self.assertIn("Keep my file", ticket.text)
         (attachment,) = (
-            self.api()
+            self.customer(userid)
             .get(self.url(2, path), timeout=60)
             .json()["conversation"][0]["attachments"]
         )
-        download = self.session().get(
+        download = page.get(
             self.url(2, urlparse(attachment["download"]).path), timeout=60
         )
         self.assertEqual(download.content, content)
@@ -633,7 +636,7 @@ class TestClusterOnPostgreSQL(TestCluster):
         """docs/operators.rst's backup of a RelStorage site: pg_dump of the
         running database, restored into a new one, holds the ticket and its
         file (blobs live in the database)."""
-        path, content = self.open_with_file("Before the backup")
+        path, content, _userid = self.open_with_file("Before the backup")
         server = self.cluster.postgresql
         connection = ["-h", "127.0.0.1", "-p", str(server.port), "-U", "zope"]
         env = {**os.environ, "PGPASSWORD": server.password()}
