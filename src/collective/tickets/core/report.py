@@ -198,23 +198,28 @@ def week_starts(weeks, now=None, zone=None):
     ]
 
 
-def _in_range(catalog, name, low, high):
-    """The record ids whose value in the index ``name`` is between ``low``
-    and ``high`` (included), read from the index's map of record ids to
-    values. A catalog range query reads the index's other map, values to
-    record ids, where every distinct value is an object of its own: with one
-    opening and one closing time per ticket, the report of a site of 100,000
-    tickets read some 140,000 objects and pushed every page's objects out of
-    the instance's cache. The map read here holds a hundred values an
-    object."""
+def _since(catalog, name, low, high):
+    """``(since, within)``: the record ids whose value in the index ``name``
+    is ``low`` or later, and those of them up to ``high``; read from the
+    index's map of record ids to values. A catalog range query reads the
+    index's other map, values to record ids, where every distinct value is
+    an object of its own: with one opening and one closing time per ticket,
+    the report of a site of 100,000 tickets read some 140,000 objects and
+    pushed every page's objects out of the instance's cache. The map read
+    here holds a hundred values an object."""
     index = catalog._catalog.getIndex(name)
     convert = getattr(index, "_convert", None)
     if convert is not None:
         # A DateIndex keeps minutes in a number of its own.
         low, high = convert(low), convert(high)
-    return IITreeSet(
-        rid for rid, value in index._unindex.items() if low <= value <= high
-    )
+    since = IITreeSet()
+    within = IITreeSet()
+    for rid, value in index._unindex.items():
+        if value >= low:
+            since.insert(rid)
+            if value <= high:
+                within.insert(rid)
+    return since, within
 
 
 def _rows(catalog, rids, *columns):
@@ -250,13 +255,15 @@ def build_report(flt, now=None):
 
     # The filter's tickets; those opened and those completed in the period.
     tickets = record_ids(catalog.unrestrictedSearchResults(**base))
-    opened_rids = intersection(
-        tickets, _in_range(catalog, "created", DateTime(begin_ts), DateTime(end_ts))
+    created_since, opened_rids = (
+        intersection(tickets, rids)
+        for rids in _since(catalog, "created", DateTime(begin_ts), DateTime(end_ts))
     )
     closed_index = catalog._catalog.getIndex(CLOSED_INDEX)
     ever_closed = intersection(tickets, IITreeSet(closed_index._unindex.keys()))
-    closed_rids = intersection(
-        ever_closed, _in_range(catalog, CLOSED_INDEX, begin_ts, end_ts)
+    closed_since, closed_rids = (
+        intersection(tickets, rids)
+        for rids in _since(catalog, CLOSED_INDEX, begin_ts, end_ts)
     )
 
     # Opened in the period: the first responses of their staff.
@@ -283,10 +290,11 @@ def build_report(flt, now=None):
                 week.resolution_met.append(bool(row[4]))
         if score in ratings:
             ratings[score] += 1
-    # The backlog: open before the period (opened before it and not
-    # completed before it: nothing is opened or completed after the
-    # period's end, which is in the future), then week by week.
-    backlog = (len(tickets) - len(opened_rids)) - (len(ever_closed) - len(closed_rids))
+    # The backlog: open before the period (opened before it, less those
+    # completed before it), then week by week.
+    backlog = (len(tickets) - len(created_since)) - (
+        len(ever_closed) - len(closed_since)
+    )
     for week in weeks:
         backlog += week.opened - week.closed
         week.backlog = backlog
