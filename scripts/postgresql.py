@@ -18,7 +18,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -178,6 +177,8 @@ class PostgreSQL:
         )
 
     def wait(self, timeout=60):
+        import psycopg2
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -185,11 +186,10 @@ class PostgreSQL:
                     f"PostgreSQL ended early; its log:\n{self.log.read_text()[-2000:]}"
                 )
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    pass
                 self.connect("postgres").close()
                 return
-            except Exception:
+            except psycopg2.OperationalError:
+                # Not listening yet, or still starting up.
                 time.sleep(0.3)
         raise TimeoutError(f"PostgreSQL did not answer on port {self.port}")
 

@@ -17,6 +17,7 @@ editor who pressed "Send" must never wonder whether it was stored.
 """
 
 from collective.tickets import _
+from collective.tickets.core.conflicts import logger
 from collective.tickets.core.text import plain_text
 from plone.rest.interfaces import IAPIRequest
 from Products.Five import BrowserView
@@ -25,10 +26,7 @@ from zope.i18n import translate
 from ZPublisher.HTTPRequest import FileUpload
 
 import json
-import logging
 
-
-logger = logging.getLogger("collective.tickets.conflicts")
 
 # Fields shown back to the person, by the last part of their name.
 SHOWN = ("text", "title", "subject", "description")
