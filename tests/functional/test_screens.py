@@ -548,7 +548,34 @@ class TestTicketChrome(ScreenTestCase):
         staff = browser_for(self.layer, STAFF)
         staff.open(ticket.absolute_url())
         self.assertIn('id="edit-zone"', staff.contents)
-        self.assertIn("plone-contentmenu-workflow", staff.contents)
+
+    def test_the_staff_toolbar_on_a_ticket_keeps_only_the_actions_menu(self):
+        """The content menu's "Add new", "State", "Display" and "Manage
+        portlets" are left out on a ticket (the page's composer and buttons
+        do what they offer); on other content the menus are Plone's."""
+        ticket = self.open_ticket_as_customer()
+        transaction.commit()
+        left_out = ("factories", "workflow", "display", "portletmanager")
+        for userid, password in ((STAFF, None), (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)):
+            browser = browser_for(self.layer, userid, password)
+            browser.open(ticket.absolute_url())
+            self.assertIn('id="edit-zone"', browser.contents)
+            for menu in left_out:
+                self.assertNotIn(f"plone-contentmenu-{menu}", browser.contents)
+        self.assertIn("plone-contentmenu-actions", browser.contents)
+        with api.env.adopt_roles(["Manager"]):
+            document = api.content.create(
+                container=self.portal, type="Document", id="doc", title="Doc"
+            )
+            folder = api.content.create(
+                container=self.portal, type="Folder", id="folder", title="Folder"
+            )
+        transaction.commit()
+        browser.open(document.absolute_url())
+        self.assertIn("plone-contentmenu-workflow", browser.contents)
+        browser.open(folder.absolute_url())
+        self.assertIn("plone-contentmenu-factories", browser.contents)
+        self.assertIn("plone-contentmenu-display", browser.contents)
 
     def test_add_menu_entry_leads_to_the_reply_form(self):
         ticket = self.open_ticket_as_customer()

@@ -1,11 +1,16 @@
 """The personal menu's ticket entries: "My tickets (2)" for everyone with
-tickets, "Tickets (3)" for the staff."""
+tickets, "Tickets (3)" for the staff; the content menu's entries a ticket
+leaves out."""
 
 from collective.tickets import _
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.queries import count_in_progress
 from collective.tickets.core.queries import ticket_query
 from plone import api
+from plone.app.contentmenu.menu import DisplaySubMenuItem
+from plone.app.contentmenu.menu import FactoriesSubMenuItem
+from plone.app.contentmenu.menu import PortletManagerSubMenuItem
+from plone.app.contentmenu.menu import WorkflowSubMenuItem
 from Products.Five.browser import BrowserView
 from zope.i18n import translate
 
@@ -43,3 +48,28 @@ class StaffMenuTitle(BrowserView):
         else:
             message = _("menu_tickets", default="Tickets")
         return translate(message, context=self.request)
+
+
+class _NotOnTickets:
+    """A submenu of Plone's content menu left out on tickets: the ticket's
+    page has its own way to do what it offers."""
+
+    def available(self):
+        return False
+
+
+class TicketFactoriesSubMenuItem(_NotOnTickets, FactoriesSubMenuItem):
+    """ "Add new... Ticket reply / Internal note": the page's composer adds
+    them (``++add++`` leads there too)."""
+
+
+class TicketWorkflowSubMenuItem(_NotOnTickets, WorkflowSubMenuItem):
+    """ "State": the page's "Close ticket" and "Reopen" buttons."""
+
+
+class TicketDisplaySubMenuItem(_NotOnTickets, DisplaySubMenuItem):
+    """ "Display": a ticket has one view."""
+
+
+class TicketPortletManagerSubMenuItem(_NotOnTickets, PortletManagerSubMenuItem):
+    """ "Manage portlets": the ticket's page shows no portlet columns."""
