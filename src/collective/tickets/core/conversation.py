@@ -9,6 +9,7 @@ from collective.tickets.core.attachments import has_thumbnail
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff_member
+from collective.tickets.core.people import may
 from collective.tickets.core.remote_images import without_remote_images
 from dataclasses import dataclass
 from dataclasses import field
@@ -91,7 +92,7 @@ def last_message(ticket):
 
 
 def _may_view(obj):
-    return bool(api.user.has_permission("View", obj=obj))
+    return may("View", obj)
 
 
 def notes(ticket):

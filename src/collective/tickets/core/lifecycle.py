@@ -26,6 +26,7 @@ from collective.tickets.core.message import clean_text
 from collective.tickets.core.numbers import next_number
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.people import may
 from collective.tickets.core.people import user_email
 from collective.tickets.core.settings import setting
 from collective.tickets.core.states import COMPLETED
@@ -38,6 +39,7 @@ from collective.tickets.permissions import ReopenTicket
 from plone import api
 from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
+from Products.CMFCore.utils import getToolByName
 from zope.event import notify
 
 
@@ -129,7 +131,7 @@ def create(
     category = check_category(category or "")
 
     folder = member_folder(customer)
-    if folder is None or not api.user.has_permission(AddTicket, obj=folder):
+    if folder is None or not may(AddTicket, folder):
         raise Unauthorized(f"{author} may not open tickets for {customer}.")
     earlier = _submitted_before(folder, submission_id, author)
     if earlier is not None:
@@ -244,7 +246,7 @@ def reply(
 def may_add_note(ticket):
     """Whether the current user may add internal notes to ``ticket`` (the
     staff, whatever its state)."""
-    return bool(api.user.has_permission(AddTicketNote, obj=ticket))
+    return may(AddTicketNote, ticket)
 
 
 def add_note(ticket, text, attachments=(), submission_id=None):
@@ -271,15 +273,13 @@ def add_note(ticket, text, attachments=(), submission_id=None):
 def state(ticket):
     """``in_progress`` or ``completed``."""
     require_ticket(ticket)
-    return api.content.get_state(obj=ticket)
+    return getToolByName(ticket, "portal_workflow").getInfoFor(ticket, "review_state")
 
 
 def may_reply(ticket):
     """Whether the current user may reply to ``ticket`` now: it is in
     progress and they may add replies to it (its customer and the staff)."""
-    return state(ticket) == IN_PROGRESS and bool(
-        api.user.has_permission(AddTicketReply, obj=ticket)
-    )
+    return state(ticket) == IN_PROGRESS and may(AddTicketReply, ticket)
 
 
 def may_close(ticket):
@@ -288,7 +288,7 @@ def may_close(ticket):
     close their tickets."""
     if state(ticket) != IN_PROGRESS:
         return False
-    if not api.user.has_permission(CloseTicket, obj=ticket):
+    if not may(CloseTicket, ticket):
         return False
     return bool(setting("customers_may_close")) or is_staff(obj=ticket)
 
@@ -296,9 +296,7 @@ def may_close(ticket):
 def may_reopen(ticket):
     """Whether the current user may reopen ``ticket`` now: it is completed
     and they are staff."""
-    return state(ticket) == COMPLETED and bool(
-        api.user.has_permission(ReopenTicket, obj=ticket)
-    )
+    return state(ticket) == COMPLETED and may(ReopenTicket, ticket)
 
 
 def close(ticket):

@@ -1,5 +1,6 @@
 """Who is who in a ticket: customers, staff and the names shown for them."""
 
+from AccessControl import getSecurityManager
 from collective.tickets import _
 from collective.tickets.core.settings import setting
 from collective.tickets.permissions import ManageTickets
@@ -266,10 +267,19 @@ def display_name(userid):
     return _directory_cached("name", userid, lambda: _lookup_display_name(userid))
 
 
+def may(permission, obj):
+    """Whether the current user has ``permission`` on ``obj``: what
+    plone.api's ``has_permission`` answers for the current user, without
+    its argument checks (for every "no" it lists the site's permissions to
+    tell a misspelt name from a refusal; a ticket page asks a dozen times)."""
+    return bool(getSecurityManager().checkPermission(permission, obj))
+
+
 def current_userid():
-    if api.user.is_anonymous():
+    user = getSecurityManager().getUser()
+    if user is None or user.getUserName() == "Anonymous User":
         return None
-    return api.user.get_current().getId()
+    return user.getId()
 
 
 def is_staff(user=None, obj=None):
@@ -278,7 +288,7 @@ def is_staff(user=None, obj=None):
     if user is None:
         # The current security context, as every permission check of the
         # request makes it (roles adopted by code included).
-        return bool(api.user.has_permission(ManageTickets, obj=obj))
+        return may(ManageTickets, obj)
     return bool(api.user.has_permission(ManageTickets, user=user, obj=obj))
 
 
