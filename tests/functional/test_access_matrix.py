@@ -229,10 +229,10 @@ class TestAccessMatrix(unittest.TestCase):
             return "pygal-chart" in browser.contents
         browser.open(url)
         marker = {
-            "reply": 'id="ticket-reply"',
+            "reply": 'id="reply-buttons-save"',
             "close": "close-ticket",
             "reopen": "reopen-ticket",
-            "add an internal note": 'id="ticket-note"',
+            "add an internal note": 'id="reply-buttons-note"',
             "assign, set priority and category": 'id="ticket-desk"',
             "rate it": "@@rate-ticket",
         }

@@ -60,13 +60,13 @@ class DeskScreenTestCase(SentMailMixin, unittest.TestCase):
             self.url,
             [
                 ("_authenticator", authenticator(browser)),
-                ("note.widgets.text", f"<p>The customer is a {SECRET}.</p>"),
-                ("note.widgets.text.mimeType", "text/html"),
+                ("reply.widgets.text", f"<p>The customer is a {SECRET}.</p>"),
+                ("reply.widgets.text.mimeType", "text/html"),
                 (
-                    "note.widgets.attachments",
+                    "reply.widgets.attachments",
                     ("secret-notes.txt", PAYLOAD.encode(), "text/plain"),
                 ),
-                ("note.buttons.save", "Add internal note"),
+                ("reply.buttons.note", "Add internal note"),
             ],
         )
         return browser
@@ -89,13 +89,79 @@ class TestNotesOnThePage(DeskScreenTestCase):
         for userid in (CUSTOMER,):
             browser = browser_for(self.layer, userid)
             browser.open(self.url)
-            self.assertNotIn("note.widgets.text", browser.contents)
+            self.assertNotIn("reply.buttons.note", browser.contents)
             self.assertNotIn("desk.widgets", browser.contents)
 
-    def test_the_toolbars_add_menu_leads_to_the_note_box(self):
+    def test_one_composer_the_button_says_who_reads_it(self):
+        """The staff write a reply or a note in one composer; the customer
+        gets "Send reply" alone; on a completed ticket the staff may still
+        add a note, and nobody may reply."""
+        staff = browser_for(self.layer, STAFF)
+        staff.open(self.url)
+        self.assertIn("Reply or internal note", staff.contents)
+        self.assertIn('id="reply-buttons-save"', staff.contents)
+        self.assertIn('id="reply-buttons-note"', staff.contents)
+        self.assertIn("btn-warning", staff.contents)
+        self.assertEqual(staff.contents.count("<textarea"), 1)
+        customer = browser_for(self.layer, CUSTOMER)
+        customer.open(self.url)
+        self.assertIn('id="reply-buttons-save"', customer.contents)
+        self.assertNotIn("Reply or internal note", customer.contents)
+        with as_user(self.portal, STAFF):
+            tickets.close(self.ticket)
+        self.commit()
+        customer.open(self.url)
+        self.assertNotIn("reply.widgets.text", customer.contents)
+        staff.open(self.url)
+        self.assertNotIn('id="reply-buttons-save"', staff.contents)
+        self.assertIn('id="reply-buttons-note"', staff.contents)
+        browser = self.add_note_through_the_form(STAFF)
+        self.assertIn("Your internal note has been added.", browser.contents)
+        self.assertEqual(
+            [
+                message.is_note
+                for message in tickets.conversation(self.ticket, with_notes=True)
+            ],
+            [False, True],
+        )
+        # A reply posted from a page opened before the ticket closed.
+        post_multipart(
+            staff,
+            self.url,
+            [
+                ("_authenticator", authenticator(staff)),
+                ("reply.widgets.text", "<p>Late</p>"),
+                ("reply.widgets.text.mimeType", "text/html"),
+                ("reply.buttons.save", "Send reply"),
+            ],
+        )
+        self.assertEqual(len(self.ticket.objectIds()), 1)
+
+    def test_an_empty_note_is_refused_with_its_files_kept(self):
+        browser = browser_for(self.layer, STAFF)
+        browser.open(self.url)
+        post_multipart(
+            browser,
+            self.url,
+            [
+                ("_authenticator", authenticator(browser)),
+                ("reply.widgets.text", "<p> </p>"),
+                ("reply.widgets.text.mimeType", "text/html"),
+                (
+                    "reply.widgets.attachments",
+                    ("secret-notes.txt", PAYLOAD.encode(), "text/plain"),
+                ),
+                ("reply.buttons.note", "Add internal note"),
+            ],
+        )
+        self.assertEqual(self.ticket.objectIds(), [])
+        self.assertIn("There were some errors", browser.contents)
+        self.assertIn("secret-notes.txt", browser.contents)
+
+    def test_the_add_url_leads_to_the_composer(self):
         staff = browser_for(self.layer, STAFF)
         staff.open(f"{self.url}/++add++TicketNote")
-        self.assertEqual(staff.url, f"{self.url}#ticket-note")
+        self.assertEqual(staff.url, f"{self.url}#ticket-reply")
         self.assertEqual(self.ticket.objectIds(), [])
 
     def test_a_note_posted_by_a_customer_is_not_added(self):
@@ -106,9 +172,9 @@ class TestNotesOnThePage(DeskScreenTestCase):
             self.url,
             [
                 ("_authenticator", authenticator(browser)),
-                ("note.widgets.text", "<p>sneaky</p>"),
-                ("note.widgets.text.mimeType", "text/html"),
-                ("note.buttons.save", "Add internal note"),
+                ("reply.widgets.text", "<p>sneaky</p>"),
+                ("reply.widgets.text.mimeType", "text/html"),
+                ("reply.buttons.note", "Add internal note"),
             ],
         )
         self.assertEqual(self.ticket.objectIds(), [])

@@ -15,11 +15,13 @@ from plone.protect.authenticator import check as check_authenticator
 from plone.z3cform import z2
 from plone.z3cform.interfaces import IWrappedForm
 from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from uuid import uuid4
 from z3c.form import field
 from z3c.form.interfaces import HIDDEN_MODE
 from z3c.form.interfaces import IErrorViewSnippet
 from z3c.form.interfaces import IFormLayer
+from z3c.form.interfaces import INPUT_MODE
 from zExceptions import NotFound
 from zope import schema
 from zope.component import getMultiAdapter
@@ -65,6 +67,54 @@ class FormViewlet(ViewletBase):
         if self.form is None:
             return ""
         return self.index()
+
+
+class CompactFormMixin:
+    """A form of the ticket's page drawn by a template of ours instead of
+    Plone's form macros: the same markup for each field (label, widget,
+    help, error) and buttons, without the macros' fieldsets, tabs and groups
+    these forms do not have. The macros evaluate a dozen Python expressions
+    per field; here Python prepares each field once (``compact_fields``)."""
+
+    template = ViewPageTemplateFile("templates/compact_form.pt")
+    css_class = ""
+
+    def compact_fields(self):
+        fields = []
+        for widget in self.widgets.values():
+            if widget.mode == HIDDEN_MODE:
+                fields.append({"widget": widget, "hidden": True})
+                continue
+            editable = widget.mode == INPUT_MODE
+            error = widget.error
+            empty = widget.value in (None, "", [], ())
+            fields.append(
+                {
+                    "widget": widget,
+                    "hidden": False,
+                    "id": f"formfield-{widget.id}",
+                    "css": (
+                        f"mb-3 field fieldname-{widget.name} "
+                        f"widget-mode-{widget.mode}"
+                        f"{' error' if error else ''}{' empty' if empty else ''}"
+                    ),
+                    "label": widget.label if editable else "",
+                    "required": widget.required,
+                    "description": (
+                        getattr(widget, "description", widget.field.description)
+                        if editable
+                        else ""
+                    ),
+                    "error": error.render() if error else "",
+                }
+            )
+        return fields
+
+    def form_class(self):
+        classes = ["rowlike", self.css_class]
+        if getattr(self, "enable_unload_protection", True):
+            classes.append("pat-formunloadalert")
+        return " ".join(c for c in classes if c)
 
 
 class MessageFormMixin:

@@ -4,9 +4,8 @@ internal-note form, and the timeline lines of the ticket's history."""
 from Acquisition import aq_inner
 from collective.tickets import _
 from collective.tickets import api as tickets
+from collective.tickets.browser.base import CompactFormMixin
 from collective.tickets.browser.base import FormViewlet
-from collective.tickets.browser.base import MessageFormMixin
-from collective.tickets.content.note import ITicketNote
 from collective.tickets.core import desk
 from collective.tickets.core import history
 from collective.tickets.core import sla
@@ -19,7 +18,6 @@ from collective.tickets.core.settings import setting
 from datetime import datetime
 from datetime import UTC
 from plone import api
-from plone.autoform.form import AutoExtensibleForm
 from plone.dexterity.browser.add import DefaultAddView
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
@@ -100,7 +98,7 @@ class IDeskFields(Interface):
     )
 
 
-class DeskForm(form.Form):
+class DeskForm(CompactFormMixin, form.Form):
     """Who handles the ticket, how urgent it is, what it is about."""
 
     fields = field.Fields(IDeskFields)
@@ -163,38 +161,6 @@ class DeskForm(form.Form):
         self._apply([lambda: tickets.take(self.context)])
 
 
-class NoteForm(MessageFormMixin, AutoExtensibleForm, form.Form):
-    schema = ITicketNote
-    ignoreContext = True
-    prefix = "note"
-    label = _("heading_note", default="Internal note")
-    enable_autofocus = False
-
-    @property
-    def action(self):
-        return self.context.absolute_url()
-
-    @button.buttonAndHandler(
-        _("button_add_note", default="Add internal note"), name="save"
-    )
-    def handle_add(self, action):
-        note = self.submit(
-            lambda data: tickets.add_note(
-                self.context,
-                text=data["text"],
-                attachments=data.get("attachments") or (),
-                submission_id=data.get("submission_id"),
-            )
-        )
-        if note is None:
-            return
-        api.portal.show_message(
-            _("msg_note_added", default="Your internal note has been added."),
-            request=self.request,
-        )
-        self.request.response.redirect(f"{self.context.absolute_url()}#{note.getId()}")
-
-
 class DeskViewlet(FormViewlet):
     """The handling panel, above the conversation (staff only: the viewlet's
     permission and the functions behind the form both say so)."""
@@ -211,21 +177,11 @@ class DeskViewlet(FormViewlet):
         return service_level_line(aq_inner(self.context), self.request)
 
 
-class NoteViewlet(FormViewlet):
-    """The internal-note box under the reply box, open or closed ticket."""
-
-    index = ViewPageTemplateFile("templates/note_viewlet.pt")
-    form_class = NoteForm
-
-    def available(self):
-        return tickets.may_add_note(aq_inner(self.context))
-
-
 class NoteAddView(DefaultAddView):
-    """``++add++TicketNote`` leads to the note box on the ticket's page."""
+    """``++add++TicketNote`` leads to the composer on the ticket's page."""
 
     def __call__(self):
-        self.request.response.redirect(f"{self.context.absolute_url()}#ticket-note")
+        self.request.response.redirect(f"{self.context.absolute_url()}#ticket-reply")
         return ""
 
 

@@ -4,6 +4,7 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from collective.tickets import _
 from collective.tickets import api as tickets
+from collective.tickets.browser.base import CompactFormMixin
 from collective.tickets.browser.base import FormViewlet
 from collective.tickets.browser.base import MessageFormMixin
 from collective.tickets.browser.desk import change_line
@@ -26,7 +27,6 @@ from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.states import state_badge
 from collective.tickets.core.states import state_title
-from collective.tickets.permissions import ManageTickets
 from functools import cached_property
 from plone import api
 from plone.app.textfield.value import RichTextValue
@@ -133,10 +133,14 @@ class TicketView(BrowserView):
     def is_staff(self):
         """Whether the reader may open the original mails (the view itself
         checks the same permission)."""
-        return bool(api.user.has_permission(ManageTickets, obj=self.context))
+        return is_staff(obj=self.context)
 
 
-class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
+class ReplyForm(CompactFormMixin, MessageFormMixin, AutoExtensibleForm, form.Form):
+    """The composer under the conversation: a reply to the customer and, for
+    the staff, an internal note (one editor, as a helpdesk's composer: the
+    button chooses who reads it)."""
+
     schema = ITicketReply
     ignoreContext = True
     prefix = "reply"
@@ -148,6 +152,14 @@ class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
     def action(self):
         return self.context.absolute_url()
 
+    @cached_property
+    def may_reply(self):
+        return tickets.may_reply(self.context)
+
+    @cached_property
+    def may_add_note(self):
+        return tickets.may_add_note(self.context)
+
     def updateWidgets(self):
         super().updateWidgets()
         # The canned-reply picker without JavaScript: ?canned=<id> puts the
@@ -156,6 +168,7 @@ class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
         if (
             canned_id
             and not self.request.form.get("reply.buttons.save")
+            and not self.request.form.get("reply.buttons.note")
             and is_staff(obj=self.context)
         ):
             reply = canned.get_canned(canned_id)
@@ -164,8 +177,19 @@ class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
                     canned.fill(reply, self.context), "text/html", "text/x-html-safe"
                 )
 
+    def updateActions(self):
+        super().updateActions()
+        note = self.actions.get("note")
+        if note is not None:
+            # Set apart from "Send reply" as notes are on the page.
+            note.klass = note.klass.replace("btn-secondary", "btn-warning")
+
     # "save" makes it the form's primary button.
-    @button.buttonAndHandler(_("button_send_reply", default="Send reply"), name="save")
+    @button.buttonAndHandler(
+        _("button_send_reply", default="Send reply"),
+        name="save",
+        condition=lambda form: form.may_reply,
+    )
     def handle_send(self, action):
         try:
             reply = self.submit(
@@ -188,6 +212,28 @@ class ReplyForm(MessageFormMixin, AutoExtensibleForm, form.Form):
         )
         self.request.response.redirect(f"{self.context.absolute_url()}#{reply.getId()}")
 
+    @button.buttonAndHandler(
+        _("button_add_note", default="Add internal note"),
+        name="note",
+        condition=lambda form: form.may_add_note,
+    )
+    def handle_note(self, action):
+        note = self.submit(
+            lambda data: tickets.add_note(
+                self.context,
+                text=data["text"],
+                attachments=data.get("attachments") or (),
+                submission_id=data.get("submission_id"),
+            )
+        )
+        if note is None:
+            return
+        api.portal.show_message(
+            _("msg_note_added", default="Your internal note has been added."),
+            request=self.request,
+        )
+        self.request.response.redirect(f"{self.context.absolute_url()}#{note.getId()}")
+
 
 class ReplyAddView(DefaultAddView):
     """``++add++TicketReply`` (the toolbar's "Add new") leads to the reply box,
@@ -199,13 +245,21 @@ class ReplyAddView(DefaultAddView):
 
 
 class ReplyViewlet(FormViewlet):
-    """The reply box under the conversation, while the ticket is in progress."""
+    """The composer under the conversation: while the ticket is in progress
+    for its customer and the staff, and for the staff's notes always."""
 
     index = ViewPageTemplateFile("templates/reply_viewlet.pt")
     form_class = ReplyForm
 
     def available(self):
-        return tickets.may_reply(aq_inner(self.context))
+        ticket = aq_inner(self.context)
+        return tickets.may_reply(ticket) or tickets.may_add_note(ticket)
+
+    def may_reply(self):
+        return self.form.may_reply
+
+    def may_add_note(self):
+        return self.form.may_add_note
 
     def canned_replies(self):
         """The canned replies the picker offers (the staff's, in the page's
@@ -217,7 +271,9 @@ class ReplyViewlet(FormViewlet):
         return canned.canned_replies(language=language)
 
     def update(self):
-        if not self.available() and self.request.form.get("reply.buttons.save"):
+        if self.request.form.get("reply.buttons.save") and not tickets.may_reply(
+            aq_inner(self.context)
+        ):
             # Posted from a page that was open before the ticket closed.
             api.portal.show_message(
                 tickets.REPLY_COMPLETED,
