@@ -17,6 +17,7 @@ from collective.tickets.core.people import SYSTEM_USERID
 from collective.tickets.core.settings import setting
 from datetime import datetime
 from datetime import UTC
+from functools import cached_property
 from plone import api
 from plone.dexterity.browser.add import DefaultAddView
 from plone.protect.authenticator import check as check_authenticator
@@ -111,7 +112,8 @@ class DeskForm(CompactFormMixin, form.Form):
     def action(self):
         return self.context.absolute_url()
 
-    def getContent(self):
+    @cached_property
+    def _content(self):
         ticket = self.context
         return {
             "assignee": tickets.assignee(ticket),
@@ -119,6 +121,10 @@ class DeskForm(CompactFormMixin, form.Form):
             "category": tickets.category(ticket) or None,
             "keep_open": tickets.keep_open(ticket),
         }
+
+    def getContent(self):
+        # Asked by z3c.form more than once per request; four reads each.
+        return self._content
 
     def updateWidgets(self):
         super().updateWidgets()

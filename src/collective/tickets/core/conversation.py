@@ -168,7 +168,17 @@ def filtered_html(obj):
     return html
 
 
-def message_html(obj):
+def _reading():
+    """What every message of one reading shares: the remote-image label in
+    the reader's language and the portal's address (asked once per
+    conversation, not once per message)."""
+    return (
+        translate(REMOTE_IMAGE_LABEL, context=getRequest()),
+        api.portal.get().absolute_url(),
+    )
+
+
+def message_html(obj, reading=None):
     """The message's text as safe HTML.
 
     Transformed once per text and address and then kept with the object in
@@ -183,21 +193,20 @@ def message_html(obj):
     value = obj.text
     if not value:
         return ""
-    label = translate(REMOTE_IMAGE_LABEL, context=getRequest())
+    label, portal_url = reading or _reading()
     key = (value.raw, obj.absolute_url(), label)
     cached = getattr(aq_base(obj), "_v_text_html", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    html = without_remote_images(
-        filtered_html(obj), api.portal.get().absolute_url(), label
-    )
+    html = without_remote_images(filtered_html(obj), portal_url, label)
     obj._v_text_html = (key, html)
     return html
 
 
-def to_message(obj, is_first=False):
+def to_message(obj, is_first=False, reading=None):
     author = message_author(obj)
-    outsider = mail_sender(obj) is not None
+    sender = mail_sender(obj)
+    outsider = sender is not None
     return Message(
         id=obj.getId(),
         obj=obj,
@@ -205,9 +214,9 @@ def to_message(obj, is_first=False):
         author_name=author_name(obj),
         author_is_staff=not outsider and is_staff_member(author),
         by_mail=bool(getattr(aq_base(obj), "mail_message_id", None)),
-        author_email=mail_sender(obj)["email"] if outsider else None,
+        author_email=sender["email"] if outsider else None,
         date=obj.created().asdatetime(),
-        text=message_html(obj),
+        text=message_html(obj, reading),
         attachments=message_attachments(obj),
         is_first=is_first,
         is_note=ITicketNote.providedBy(obj),
@@ -223,10 +232,11 @@ def conversation(ticket, with_notes=False):
     when a staff member's action sends it.
     """
     require_ticket(ticket)
-    messages = [to_message(ticket, is_first=True)]
+    reading = _reading()
+    messages = [to_message(ticket, is_first=True, reading=reading)]
     for obj in ticket.objectValues():
         if ITicketReply.providedBy(obj) or (
             with_notes and ITicketNote.providedBy(obj) and _may_view(obj)
         ):
-            messages.append(to_message(obj))
+            messages.append(to_message(obj, reading=reading))
     return messages
