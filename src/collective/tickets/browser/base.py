@@ -8,6 +8,7 @@ from collective.tickets.core import uploads
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.errors import TicketStateError
 from collective.tickets.core.people import current_userid
+from functools import cached_property
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
 from plone.app.z3cform.widgets.richtext import RichTextWidget
@@ -59,9 +60,15 @@ class FormViewlet(ViewletBase):
         if not self.available():
             return
         z2.switch_on(self, request_layer=IFormLayer)
-        self.form = self.form_class(aq_inner(self.context), self.request)
+        self.form = self.new_form
         alsoProvides(self.form, IWrappedForm)
         self.form.update()
+
+    @cached_property
+    def new_form(self):
+        """The form, made but not yet updated: ``available()`` may ask it
+        what it has already worked out (who may use which button)."""
+        return self.form_class(aq_inner(self.context), self.request)
 
     def render(self):
         if self.form is None:
@@ -78,6 +85,7 @@ class CompactFormMixin:
 
     template = ViewPageTemplateFile("templates/compact_form.pt")
     css_class = ""
+    status_type = "error"
 
     def compact_fields(self):
         fields = []
@@ -110,11 +118,20 @@ class CompactFormMixin:
             )
         return fields
 
-    def form_class(self):
+    def form_css(self):
+        """The ``<form>`` element's CSS classes."""
         classes = ["rowlike", self.css_class]
         if getattr(self, "enable_unload_protection", True):
             classes.append("pat-formunloadalert")
         return " ".join(c for c in classes if c)
+
+    def status_css(self):
+        """The status line's classes, as Plone's form macros show them: red
+        for a refused submission (all these forms say today), blue for a
+        form that sets ``status_type = "info"`` to say something else."""
+        if self.status_type == "info":
+            return "portalMessage statusmessage statusmessage-info alert alert-info"
+        return "portalMessage statusmessage statusmessage-error alert alert-danger"
 
 
 class MessageFormMixin:

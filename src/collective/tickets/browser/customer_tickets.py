@@ -2,6 +2,7 @@
 
 from collective.tickets.browser.listing import StaffListing
 from collective.tickets.core.people import display_name
+from collective.tickets.core.people import may
 from plone import api
 from urllib.parse import urlencode
 
@@ -25,9 +26,7 @@ class CustomerTicketsView(StaffListing):
         return {"customer": self.userid()}
 
     def can_manage_users(self):
-        return api.user.has_permission(
-            "Plone Site Setup: Users and Groups", obj=api.portal.get()
-        )
+        return may("Plone Site Setup: Users and Groups", api.portal.get())
 
     def user_query(self):
         return urlencode({"userid": self.userid()})

@@ -214,25 +214,12 @@ class ReplyForm(CompactFormMixin, MessageFormMixin, AutoExtensibleForm, form.For
     )
     def handle_send(self, action):
         try:
-            reply = self.submit(
-                lambda data: tickets.reply(
-                    self.context,
-                    text=data["text"],
-                    attachments=data.get("attachments") or (),
-                    submission_id=data.get("submission_id"),
-                )
+            self._file(
+                tickets.reply, _("msg_reply_sent", default="Your reply has been added.")
             )
         except TicketStateError as error:
             api.portal.show_message(error.message, request=self.request, type="error")
             self.request.response.redirect(self.context.absolute_url())
-            return
-        if reply is None:
-            return
-        api.portal.show_message(
-            _("msg_reply_sent", default="Your reply has been added."),
-            request=self.request,
-        )
-        self.request.response.redirect(f"{self.context.absolute_url()}#{reply.getId()}")
 
     @button.buttonAndHandler(
         _("button_add_note", default="Add internal note"),
@@ -240,21 +227,28 @@ class ReplyForm(CompactFormMixin, MessageFormMixin, AutoExtensibleForm, form.For
         condition=lambda form: form.may_add_note,
     )
     def handle_note(self, action):
-        note = self.submit(
-            lambda data: tickets.add_note(
+        self._file(
+            tickets.add_note,
+            _("msg_note_added", default="Your internal note has been added."),
+        )
+
+    def _file(self, add, done):
+        """File the message through ``add`` (the API's reply or note) and
+        show the new message, or the form again with what was refused."""
+        message = self.submit(
+            lambda data: add(
                 self.context,
                 text=data["text"],
                 attachments=data.get("attachments") or (),
                 submission_id=data.get("submission_id"),
             )
         )
-        if note is None:
+        if message is None:
             return
-        api.portal.show_message(
-            _("msg_note_added", default="Your internal note has been added."),
-            request=self.request,
+        api.portal.show_message(done, request=self.request)
+        self.request.response.redirect(
+            f"{self.context.absolute_url()}#{message.getId()}"
         )
-        self.request.response.redirect(f"{self.context.absolute_url()}#{note.getId()}")
 
 
 class ReplyAddView(DefaultAddView):
@@ -274,14 +268,38 @@ class ReplyViewlet(FormViewlet):
     form_class = ReplyForm
 
     def available(self):
-        ticket = aq_inner(self.context)
-        return tickets.may_reply(ticket) or tickets.may_add_note(ticket)
+        return self.may_reply() or self.may_add_note()
 
+    # The form works out who may use which button once; the viewlet asks it.
     def may_reply(self):
-        return self.form.may_reply
+        return self.new_form.may_reply
 
     def may_add_note(self):
-        return self.form.may_add_note
+        return self.new_form.may_add_note
+
+    def intro(self):
+        """The composer's heading, and the line saying who reads what for
+        the staff (None for the customer)."""
+        if not self.may_add_note():
+            return {"heading": _("heading_reply", default="Reply"), "help": None}
+        if self.may_reply():
+            return {
+                "heading": _("heading_reply_or_note", default="Reply or internal note"),
+                "help": _(
+                    "help_composer",
+                    default='"Send reply" sends it to the customer and the CC '
+                    'recipients. "Add internal note" keeps it for the staff: '
+                    "never the customer or the CC recipients.",
+                ),
+            }
+        return {
+            "heading": _("heading_note", default="Internal note"),
+            "help": _(
+                "help_note_form",
+                default="Only the staff see internal notes: never the customer "
+                "or the CC recipients.",
+            ),
+        }
 
     def canned_replies(self):
         """The canned replies the picker offers (the staff's, in the page's
@@ -293,9 +311,7 @@ class ReplyViewlet(FormViewlet):
         return canned.canned_replies(language=language)
 
     def update(self):
-        if self.request.form.get("reply.buttons.save") and not tickets.may_reply(
-            aq_inner(self.context)
-        ):
+        if self.request.form.get("reply.buttons.save") and not self.may_reply():
             # Posted from a page that was open before the ticket closed.
             api.portal.show_message(
                 tickets.REPLY_COMPLETED,

@@ -19,6 +19,7 @@ from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.people import may
 from collective.tickets.permissions import ManageSettings
 from dataclasses import dataclass
 from html import escape
@@ -52,7 +53,7 @@ def _storage(create=False):
 
 
 def may_manage():
-    return bool(api.user.has_permission(ManageSettings, obj=api.portal.get()))
+    return may(ManageSettings, api.portal.get())
 
 
 def _require_staff():

@@ -29,6 +29,7 @@ from collective.tickets.core.settings import setting
 from collective.tickets.core.sla import measure
 from collective.tickets.core.sla import NEXT_JOB_INDEX
 from collective.tickets.core.states import IN_PROGRESS
+from collective.tickets.core.states import workflow_state
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -97,7 +98,7 @@ def _followup(ticket, clock):
 def next_job(ticket, clock=None):
     """The earliest moment (seconds) the job has work on ``ticket``: a target
     not yet alerted falling due, a reminder, a closing; None for none."""
-    if api.content.get_state(obj=ticket) != IN_PROGRESS:
+    if workflow_state(ticket) != IN_PROGRESS:
         return None
     clock = clock or measure(ticket)
     alerted = _alerted(ticket)
@@ -123,7 +124,7 @@ def work_on(ticket, now):
     """Do what is due on ``ticket`` at ``now`` (an aware datetime); the
     list of what was done, ``[(OVERDUE, target), (REMINDED, None), ...]``."""
     done = []
-    if api.content.get_state(obj=ticket) != IN_PROGRESS:
+    if workflow_state(ticket) != IN_PROGRESS:
         return done
     clock = measure(ticket)
     alerted = _alerted(ticket)

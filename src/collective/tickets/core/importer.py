@@ -33,6 +33,7 @@ from collective.tickets.core.message import clean_subject
 from collective.tickets.core.message import clean_text
 from collective.tickets.core.numbers import take_numbers
 from collective.tickets.core.people import is_staff_member
+from collective.tickets.core.people import may
 from collective.tickets.core.people import user_email
 from collective.tickets.core.people import users_with_email
 from collective.tickets.core.satisfaction import MAX_COMMENT
@@ -125,7 +126,7 @@ def imported_keys(create=False):
 
 def require_manager():
     """An import writes in every customer's name: site managers only."""
-    if not api.user.has_permission("Manage portal", obj=api.portal.get()):
+    if not may("Manage portal", api.portal.get()):
         raise Unauthorized("Only site managers may import tickets.")
 
 

@@ -31,6 +31,7 @@ from collective.tickets.core.people import user_email
 from collective.tickets.core.settings import setting
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
+from collective.tickets.core.states import workflow_state
 from collective.tickets.permissions import AddTicket
 from collective.tickets.permissions import AddTicketNote
 from collective.tickets.permissions import AddTicketReply
@@ -39,7 +40,6 @@ from collective.tickets.permissions import ReopenTicket
 from plone import api
 from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
-from Products.CMFCore.utils import getToolByName
 from zope.event import notify
 
 
@@ -273,7 +273,7 @@ def add_note(ticket, text, attachments=(), submission_id=None):
 def state(ticket):
     """``in_progress`` or ``completed``."""
     require_ticket(ticket)
-    return getToolByName(ticket, "portal_workflow").getInfoFor(ticket, "review_state")
+    return workflow_state(ticket)
 
 
 def may_reply(ticket):

@@ -16,6 +16,7 @@ from AccessControl import Unauthorized
 from collective.tickets import _
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.errors import TicketInputError
+from collective.tickets.core.people import may
 from persistent import Persistent
 from plone import api
 from ZODB.POSException import ConflictError
@@ -103,7 +104,7 @@ def number(ticket):
     """The ticket's number, an int (None for a ticket an upgrade has not
     numbered yet), for whoever may see the ticket: its customer reads it on
     every screen and in every mail."""
-    if ITicket.providedBy(ticket) and not api.user.has_permission("View", obj=ticket):
+    if ITicket.providedBy(ticket) and not may("View", ticket):
         raise Unauthorized("You may not see this ticket.")
     if not ITicket.providedBy(ticket):
         raise TicketInputError(

@@ -25,6 +25,7 @@ from collective.tickets.core.desk import PRIORITIES
 from collective.tickets.core.desk import priority
 from collective.tickets.core.settings import setting
 from collective.tickets.core.states import COMPLETED
+from collective.tickets.core.states import workflow_state
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import UTC
@@ -110,7 +111,7 @@ def _utc(date):
 def closed_at(ticket):
     """When the ticket was last completed (an aware UTC datetime), or None
     while it is in progress."""
-    if api.content.get_state(obj=ticket) != COMPLETED:
+    if workflow_state(ticket) != COMPLETED:
         return None
     history = getattr(ticket, "workflow_history", {}).get(WORKFLOW, ())
     for entry in reversed(history):

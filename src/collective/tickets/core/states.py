@@ -1,6 +1,7 @@
 """A ticket's workflow states, their titles and badges: read from here only."""
 
 from collective.tickets import _
+from Products.CMFCore.utils import getToolByName
 
 
 IN_PROGRESS = "in_progress"
@@ -25,3 +26,9 @@ def state_title(state):
 
 def state_badge(state):
     return STATE_BADGES.get(state, "text-bg-light")
+
+
+def workflow_state(ticket):
+    """The ticket's workflow state as the workflow tool keeps it (what
+    plone.api's ``get_state`` answers, without its argument checks)."""
+    return getToolByName(ticket, "portal_workflow").getInfoFor(ticket, "review_state")
