@@ -16,9 +16,11 @@ import pytest
 
 
 def test_the_query_names_only_the_filters_given():
-    assert ticket_query() == {"portal_type": "Ticket"}
+    # No publication-date filter: tickets have no such dates (base_query).
+    assert ticket_query() == {"portal_type": "Ticket", "show_inactive": True}
     assert ticket_query(customer="c", state="completed", text="printer") == {
         "portal_type": "Ticket",
+        "show_inactive": True,
         "ticket_customer": "c",
         "review_state": "completed",
         "SearchableText": "printer",

@@ -24,11 +24,24 @@ SORT_INDEXES = {
 }
 
 
+def base_query(portal_type="Ticket"):
+    """Where every query for tickets (or their notes) starts.
+
+    Plone's catalog adds a publication-date filter (``effectiveRange``) for
+    users without "Access inactive portal content" on the site, customers
+    and the staff among them. Tickets have no publication or expiry dates
+    (no such behavior), so it matches every ticket, but it still costs a
+    pass over all of them: about 3 ms per query at 100,000 tickets.
+    ``show_inactive`` leaves it out; the catalog still applies the user's
+    permissions (``allowedRolesAndUsers``)."""
+    return {"portal_type": portal_type, "show_inactive": True}
+
+
 def ticket_query(customer=None, state=None, text=None, awaiting_staff=False):
     """The catalog query for tickets: of one ``customer`` (a user id), in one
     ``state``, containing ``text``, or waiting for the staff's answer. The
     catalog applies the current user's permissions to it."""
-    query = {"portal_type": "Ticket"}
+    query = base_query()
     if customer:
         query["ticket_customer"] = customer
     if state in (IN_PROGRESS, COMPLETED):

@@ -26,6 +26,7 @@ from collective.tickets.core.numbers import NUMBER_INDEX
 from collective.tickets.core.numbers import parse_number
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.queries import ACTIVITY_INDEX
+from collective.tickets.core.queries import base_query
 from collective.tickets.core.sla import DUE_INDEX
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
@@ -126,7 +127,7 @@ def assignee_filter_token(value):
 def catalog_query(flt):
     """The index part of the filter (everything but the text), or None for a
     filter no ticket can match (a completed ticket waits for nobody)."""
-    query = {"portal_type": "Ticket"}
+    query = base_query()
     if flt.state:
         query["review_state"] = flt.state
     if flt.waiting:
@@ -215,7 +216,7 @@ def _matches(flt):
     if words:
         found = _search_text(catalog, query, words)
         # Only the staff's catalog query finds notes.
-        notes = _search_text(catalog, {"portal_type": "TicketNote"}, words)
+        notes = _search_text(catalog, base_query("TicketNote"), words)
         if notes:
             parents = _note_parents(catalog, notes)
             found = union(found, intersection(parents, record_ids(catalog(**query))))
