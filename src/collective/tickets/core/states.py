@@ -1,7 +1,7 @@
 """A ticket's workflow states, their titles and badges: read from here only."""
 
 from collective.tickets import _
-from Products.CMFCore.utils import getToolByName
+from plone import api
 
 
 IN_PROGRESS = "in_progress"
@@ -31,4 +31,4 @@ def state_badge(state):
 def workflow_state(ticket):
     """The ticket's workflow state as the workflow tool keeps it (what
     plone.api's ``get_state`` answers, without its argument checks)."""
-    return getToolByName(ticket, "portal_workflow").getInfoFor(ticket, "review_state")
+    return api.portal.get_tool("portal_workflow").getInfoFor(ticket, "review_state")
