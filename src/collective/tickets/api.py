@@ -55,6 +55,7 @@ from collective.tickets.core.message import clean_subject
 from collective.tickets.core.message import clean_text
 from collective.tickets.core.message import is_blank_html
 from collective.tickets.core.numbers import number
+from collective.tickets.core.privacy.export import export_customer
 from collective.tickets.core.queries import tickets_of
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
@@ -82,6 +83,7 @@ __all__ = [
     "clean_subject",
     "clean_text",
     "close",
+    "export_customer",
     "conversation",
     "create",
     "history",

@@ -11,3 +11,7 @@ class MyTicketsView(TicketListing):
 
     def new_ticket_url(self):
         return api.portal.get().absolute_url() + "/@@new-ticket"
+
+    def export_url(self):
+        """All of the customer's tickets as one ZIP (their copy of their data)."""
+        return api.portal.get().absolute_url() + "/@@tickets-export"

@@ -1,0 +1,1 @@
+Customers download all their tickets as one ZIP from "My tickets" ("Download my tickets (ZIP)"), and the staff any customer's from the "Customer tickets" tab: each conversation as a readable HTML page with its attachments, an index page and ``tickets.json`` with the same data for programs; never an internal note. For code: ``collective.tickets.api.export_customer(userid)``.

@@ -1,0 +1,1 @@
+"""A customer's personal data in their tickets: their copy (``export``)."""
