@@ -383,3 +383,31 @@ class TestUpgradeTo1006(unittest.TestCase):
         (brain,) = catalog.unrestrictedSearchResults(SearchableText="reply")
         self.assertEqual(brain.getObject(), self.open)
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1006",))
+
+
+class TestUpgradeTo1007(unittest.TestCase):
+    """A 1006 site: no "View Access Record" permission for anybody."""
+
+    layer = INTEGRATION_TESTING
+
+    def setUp(self):
+        from collective.tickets.permissions import ViewAccessRecord
+
+        self.permission = ViewAccessRecord
+        self.portal = self.layer["portal"]
+        self.setup = api.portal.get_tool("portal_setup")
+        self.portal.manage_permission(ViewAccessRecord, roles=[], acquire=1)
+        self.setup.setLastVersionForProfile(PROFILE, "1006")
+
+    def roles(self):
+        return sorted(
+            role["name"]
+            for role in self.portal.rolesOfPermission(self.permission)
+            if role["selected"]
+        )
+
+    def test_upgrade_lets_managers_read_the_record_of_access(self):
+        self.assertNotIn("Site Administrator", self.roles())
+        self.setup.upgradeProfile(PROFILE, dest="1007")
+        self.assertEqual(self.roles(), ["Manager", "Site Administrator"])
+        self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1007",))

@@ -55,6 +55,8 @@ from collective.tickets.core.message import clean_subject
 from collective.tickets.core.message import clean_text
 from collective.tickets.core.message import is_blank_html
 from collective.tickets.core.numbers import number
+from collective.tickets.core.privacy.access import Access
+from collective.tickets.core.privacy.access import access_record
 from collective.tickets.core.privacy.export import export_customer
 from collective.tickets.core.queries import tickets_of
 from collective.tickets.core.states import COMPLETED
@@ -67,6 +69,7 @@ __all__ = [
     "PRIORITIES",
     "REMOTE_IMAGE_LABEL",
     "REPLY_COMPLETED",
+    "Access",
     "Attachment",
     "Change",
     "Message",
@@ -74,6 +77,7 @@ __all__ = [
     "Outcome",
     "TicketInputError",
     "TicketStateError",
+    "access_record",
     "add_note",
     "assign",
     "assignee",

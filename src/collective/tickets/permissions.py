@@ -11,6 +11,8 @@ CloseTicket = "collective.tickets: Close Ticket"
 ReopenTicket = "collective.tickets: Reopen Ticket"
 ManageTickets = "collective.tickets: Manage Tickets"
 ManageSettings = "collective.tickets: Manage Settings"
+# Who opened a ticket and its files: site managers (the GDPR's record).
+ViewAccessRecord = "collective.tickets: View Access Record"
 
 
 def permission_title(permission_id):

@@ -10,9 +10,11 @@ and answer 404 for anything else.
 """
 
 from Acquisition import aq_base
+from collective.tickets.content.ticket import ticket_of
 from collective.tickets.core.attachments import attachment_thumbnail
 from collective.tickets.core.attachments import has_thumbnail
 from collective.tickets.core.attachments import is_inline_image
+from collective.tickets.core.privacy import access
 from plone.namedfile.browser import DisplayFile
 from plone.namedfile.browser import Download
 from plone.namedfile.interfaces import INamedFile
@@ -80,6 +82,12 @@ class AttachmentView(BrowserView):
             response.setHeader("Content-Disposition", "inline")
             return self._send(attachment)
         index, attachment = self._attachment(0)
+        # A thumbnail is part of the page; the file itself is recorded.
+        access.record_access(
+            ticket_of(self.context),
+            access.FILE,
+            f"{self.context.getId()}/{index}/{attachment.filename or ''}",
+        )
         if is_inline_image(attachment):
             set_headers(attachment, response)
             response.setHeader(

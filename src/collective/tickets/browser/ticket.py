@@ -25,6 +25,7 @@ from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.privacy import access
 from collective.tickets.core.states import state_badge
 from collective.tickets.core.states import state_title
 from functools import cached_property
@@ -43,8 +44,13 @@ from zExceptions import BadRequest
 class TicketView(BrowserView):
     def __call__(self):
         hide_portlet_columns(self.request)
+        # The staff's reading goes into the ticket's record of access.
+        access.record_access(self.context, access.PAGE)
         self.messages = tickets.conversation(self.context, with_notes=True)
         return self.index()
+
+    def may_see_access(self):
+        return access.may_see_access(self.context)
 
     def timeline(self):
         """The messages and, in their place in time, a line for each change
