@@ -315,6 +315,21 @@ class TestRefused(MailInTestCase):
         self.assertEqual(len(self.texts(ticket)), replies)
         self.assertEqual(self.take_mail(), [])
 
+    def test_mail_from_an_erased_customer_is_refused(self):
+        ticket = self.open_ticket()
+        notice = self.notification_to(CUSTOMER_MAIL)
+        with as_user(self.portal, STAFF):
+            tickets.anonymise_customer(CUSTOMER)
+        self.commit()
+        # Neither a reply to the old notification nor a new ticket.
+        outcome = self.receive(mail(CUSTOMER_MAIL, to=notice["Reply-To"]))
+        self.assert_nothing_stored(ticket, outcome)
+        self.assertIn("erased", outcome.reason)
+        outcome = self.receive(mail(CUSTOMER_MAIL, subject="New problem"))
+        self.assertEqual(outcome.status, "refused", outcome.reason)
+        catalog = api.portal.get_tool("portal_catalog")
+        self.assertEqual(len(catalog.unrestrictedSearchResults(Title="problem")), 0)
+
     def test_a_stranger_with_a_genuine_code_is_refused(self):
         ticket = self.open_ticket()
         notice = self.notification_to(CUSTOMER_MAIL)

@@ -57,6 +57,9 @@ from collective.tickets.core.message import is_blank_html
 from collective.tickets.core.numbers import number
 from collective.tickets.core.privacy.access import Access
 from collective.tickets.core.privacy.access import access_record
+from collective.tickets.core.privacy.erasure import anonymise_customer
+from collective.tickets.core.privacy.erasure import anonymise_ticket
+from collective.tickets.core.privacy.erasure import is_erased_address
 from collective.tickets.core.privacy.export import export_customer
 from collective.tickets.core.queries import tickets_of
 from collective.tickets.core.states import COMPLETED
@@ -79,6 +82,8 @@ __all__ = [
     "TicketStateError",
     "access_record",
     "add_note",
+    "anonymise_customer",
+    "anonymise_ticket",
     "assign",
     "assignee",
     "categories",
@@ -88,6 +93,7 @@ __all__ = [
     "clean_text",
     "close",
     "export_customer",
+    "is_erased_address",
     "conversation",
     "create",
     "history",

@@ -247,6 +247,13 @@ def change_line(change, request):
                 "to": translate(desk.priority_title(change.new), context=request),
             },
         )
+    elif change.field == history.ANONYMISED:
+        message = _(
+            "history_anonymised",
+            default="${actor} anonymised the ticket: the customer's and the CC "
+            "recipients' names and addresses were removed",
+            mapping={"actor": actor},
+        )
     elif change.new:
         message = _(
             "history_category",

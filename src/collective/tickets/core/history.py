@@ -24,7 +24,9 @@ STATE = "state"
 ASSIGNEE = "assignee"
 PRIORITY = "priority"
 CATEGORY = "category"
-FIELDS = (STATE, ASSIGNEE, PRIORITY, CATEGORY)
+# The ticket was anonymised (``core.privacy.erasure``): no old or new value.
+ANONYMISED = "anonymised"
+FIELDS = (STATE, ASSIGNEE, PRIORITY, CATEGORY, ANONYMISED)
 # What a customer may see of the history.
 CUSTOMER_FIELDS = (STATE,)
 

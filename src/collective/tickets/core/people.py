@@ -250,6 +250,10 @@ def _lookup_display_name(userid):
 # The help desk itself, acting in the periodic job (``core.cron``).
 SYSTEM_USERID = "collective.tickets.system"
 SYSTEM_NAME = _("name_system", default="The help desk")
+# Who an anonymised ticket's customer became (``core.privacy.erasure``):
+# a pseudonym per erasure, shown with one name.
+ANONYMISED_PREFIX = "anonymised-"
+ANONYMISED_NAME = _("name_anonymised", default="Anonymised customer")
 
 
 def display_name(userid):
@@ -264,6 +268,8 @@ def display_name(userid):
         return ""
     if userid == SYSTEM_USERID:
         return translate(SYSTEM_NAME, context=getRequest())
+    if userid.startswith(ANONYMISED_PREFIX):
+        return translate(ANONYMISED_NAME, context=getRequest())
     return _directory_cached("name", userid, lambda: _lookup_display_name(userid))
 
 

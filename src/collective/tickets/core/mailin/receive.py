@@ -47,6 +47,7 @@ from collective.tickets.core.message import SUBJECT_MAX_LENGTH
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import user_email
 from collective.tickets.core.people import users_with_email
+from collective.tickets.core.privacy.erasure import is_erased_address
 from collective.tickets.core.settings import setting
 from collective.tickets.core.states import IN_PROGRESS
 from dataclasses import dataclass
@@ -370,6 +371,15 @@ def receive_mail(raw, past=False):
     earlier = already_received(mail.message_id)
     if earlier is not None:
         return _log(Outcome(IGNORED, "this message was stored already", earlier), mail)
+    if is_erased_address(mail.sender_email):
+        # Erasure is for good: no new ticket, no reply, in nobody's name.
+        return _log(
+            Outcome(
+                REFUSED,
+                "the sender's address belonged to a customer whose data was erased",
+            ),
+            mail,
+        )
     try:
         ticket = named_ticket(mail)
     except Forged as error:

@@ -1,0 +1,180 @@
+"""Erasure on request (issue 18): a ticket, or all of a customer's tickets,
+anonymised by the staff; the names and addresses gone from every text, the
+customer's access gone, the history saying who did it."""
+
+from AccessControl import Unauthorized
+from collective.tickets import api as tickets
+from collective.tickets.content.ticket import customer_of
+from collective.tickets.core import history
+from collective.tickets.testing import CUSTOMER
+from collective.tickets.testing import FUNCTIONAL_TESTING
+from collective.tickets.testing import OTHER_CUSTOMER
+from collective.tickets.testing import STAFF
+from helpers import as_user
+from helpers import browser_for
+from helpers import fetch
+from helpers import PDF
+from plone import api
+from plone.namedfile.file import NamedBlobFile
+
+import transaction
+import unittest
+
+
+class ErasureTestCase(unittest.TestCase):
+    layer = FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        with as_user(self.portal, CUSTOMER):
+            self.ticket = tickets.create(
+                "Invoice for Carla Customer",
+                "<p>Send it to customer1@example.com or to The Boss.</p>",
+                cc=[{"email": "boss@example.com", "name": "The Boss"}],
+                attachments=[("invoice.pdf", PDF, "application/pdf")],
+            )
+            self.second = tickets.create("Printer", "<p>It jams.</p>")
+        with as_user(self.portal, STAFF):
+            self.reply = tickets.reply(self.ticket, "<p>Dear Carla CUSTOMER, done.</p>")
+            tickets.add_note(self.ticket, "<p>Carla Customer called twice.</p>")
+        self.reply.original_mail = NamedBlobFile(
+            data=b"From: Carla Customer <customer1@example.com>\r\n\r\nhi",
+            contentType="message/rfc822",
+            filename="original.eml",
+        )
+        with as_user(self.portal, OTHER_CUSTOMER):
+            self.other = tickets.create("Scanner", "<p>Otto Other here.</p>")
+        transaction.commit()
+        self.url = self.ticket.absolute_url()
+
+    def all_text(self, ticket):
+        texts = [ticket.title, repr(ticket.cc_recipients)]
+        for obj in [ticket, *ticket.objectValues()]:
+            texts.append(obj.text.raw if obj.text else "")
+        return "\n".join(texts)
+
+
+class TestAnonymiseTicket(ErasureTestCase):
+    def test_the_people_are_cut_out_of_the_ticket(self):
+        with as_user(self.portal, STAFF):
+            ticket = tickets.anonymise_ticket(self.ticket)
+        transaction.commit()
+        text = self.all_text(ticket)
+        for gone in ("Carla", "customer1@example.com", "The Boss", "boss@example.com"):
+            self.assertNotIn(gone.lower(), text.lower())
+        self.assertIn("Send it to […] or to […].", text)
+        self.assertEqual(ticket.cc_recipients, [])
+        customer = customer_of(ticket)
+        self.assertTrue(customer.startswith("anonymised-"))
+        self.assertNotEqual(customer, CUSTOMER)
+        self.assertEqual(ticket.creators, (customer,))
+        self.assertIsNone(getattr(self.reply, "original_mail", None))
+        # The files are kept unless asked otherwise.
+        self.assertEqual([a.filename for a in ticket.attachments], ["invoice.pdf"])
+        with as_user(self.portal, STAFF):
+            changes = tickets.history(ticket)
+        self.assertEqual(
+            (changes[-1].field, changes[-1].actor), (history.ANONYMISED, STAFF)
+        )
+        # The other ticket of the same customer is theirs still.
+        self.assertEqual(customer_of(self.second), CUSTOMER)
+
+    def test_the_customer_no_longer_sees_it_the_staff_do(self):
+        with as_user(self.portal, STAFF):
+            tickets.anonymise_ticket(self.ticket)
+        transaction.commit()
+        status, body = fetch(self.layer, CUSTOMER, self.url)
+        self.assertIn(status, (302, 401, 403))
+        self.assertNotIn("It jams", body)
+        browser = browser_for(self.layer, CUSTOMER)
+        browser.open(self.portal.absolute_url() + "/@@my-tickets")
+        self.assertIn("Printer", browser.contents)
+        self.assertNotIn(self.url, browser.contents)
+        staff = browser_for(self.layer, STAFF)
+        staff.open(self.url)
+        self.assertIn("Anonymised customer", staff.contents)
+        self.assertIn("anonymised the ticket", staff.contents)
+        self.assertNotIn("Carla", staff.contents)
+
+    def test_files_go_too_when_asked(self):
+        with as_user(self.portal, STAFF):
+            ticket = tickets.anonymise_ticket(self.ticket, remove_attachments=True)
+        self.assertEqual(list(ticket.attachments), [])
+
+    def test_only_the_staff_may_anonymise(self):
+        for userid in (CUSTOMER, OTHER_CUSTOMER):
+            with as_user(self.portal, userid), self.assertRaises(Unauthorized):
+                tickets.anonymise_ticket(self.ticket)
+            with as_user(self.portal, userid), self.assertRaises(Unauthorized):
+                tickets.anonymise_customer(CUSTOMER)
+        transaction.begin()
+        self.assertIn("Carla", self.all_text(self.ticket))
+
+
+class TestAnonymiseCustomer(ErasureTestCase):
+    def test_every_ticket_of_the_customer_under_one_pseudonym(self):
+        with as_user(self.portal, STAFF):
+            count = tickets.anonymise_customer(CUSTOMER)
+        transaction.commit()
+        self.assertEqual(count, 2)
+        owners = {customer_of(self.ticket), customer_of(self.second)}
+        self.assertEqual(len(owners), 1)
+        self.assertTrue(owners.pop().startswith("anonymised-"))
+        self.assertEqual(customer_of(self.other), OTHER_CUSTOMER)
+        self.assertIn("Otto Other", self.other.text.raw)
+        catalog = api.portal.get_tool("portal_catalog")
+        self.assertEqual(
+            len(catalog.unrestrictedSearchResults(ticket_customer=CUSTOMER)), 0
+        )
+        self.assertTrue(tickets.is_erased_address("Customer1@Example.com"))
+        self.assertFalse(tickets.is_erased_address("customer2@example.com"))
+        # Asked again, nothing is left to do.
+        with as_user(self.portal, STAFF):
+            self.assertEqual(tickets.anonymise_customer(CUSTOMER), 0)
+
+
+class TestErasureScreens(ErasureTestCase):
+    def test_the_staff_anonymise_a_ticket_after_confirming(self):
+        browser = browser_for(self.layer, STAFF)
+        browser.open(self.url)
+        browser.getLink("Anonymise this ticket…").click()
+        self.assertIn("This cannot be undone.", browser.contents)
+        browser.getControl("Cancel").click()
+        self.assertEqual(browser.url, self.url)
+        transaction.begin()
+        self.assertEqual(customer_of(self.ticket), CUSTOMER)
+        browser.getLink("Anonymise this ticket…").click()
+        browser.getControl("Delete the attachments too").selected = True
+        browser.getControl("Anonymise").click()
+        self.assertIn("The ticket was anonymised.", browser.contents)
+        self.assertIn("Anonymised customer", browser.contents)
+        self.assertNotIn("invoice.pdf", browser.contents)
+        transaction.begin()
+        self.assertTrue(customer_of(self.ticket).startswith("anonymised-"))
+
+    def test_the_staff_anonymise_a_customer_from_their_tab(self):
+        browser = browser_for(self.layer, STAFF)
+        browser.open(
+            f"{self.portal.absolute_url()}/@@customer-tickets?userid={CUSTOMER}"
+        )
+        browser.getLink("Anonymise all their tickets…").click()
+        self.assertIn("Anonymise every ticket of Carla Customer", browser.contents)
+        self.assertIn("Mail from their address is refused", browser.contents)
+        browser.getControl("Anonymise").click()
+        self.assertIn("2 tickets were anonymised.", browser.contents)
+        self.assertIn(f"userid={CUSTOMER}", browser.url)
+        transaction.begin()
+        self.assertTrue(tickets.is_erased_address("customer1@example.com"))
+
+    def test_nobody_else_reaches_the_forms(self):
+        for userid in (CUSTOMER, OTHER_CUSTOMER, None):
+            for url in (
+                self.url + "/@@anonymise",
+                f"{self.portal.absolute_url()}/@@anonymise-customer?userid={CUSTOMER}",
+            ):
+                status, body = fetch(self.layer, userid, url)
+                self.assertIn(status, (302, 401, 403), (userid, url))
+                self.assertNotIn("This cannot be undone.", body)
+        customer = browser_for(self.layer, CUSTOMER)
+        customer.open(self.url)
+        self.assertNotIn("@@anonymise", customer.contents)
