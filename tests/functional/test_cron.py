@@ -178,7 +178,10 @@ class TestAutomaticClosing(CronTestCase):
             tickets.set_keep_open(self.ticket, True)
         self.commit()
         report = self.run_at(self.answered + 10 * DAY)
-        self.assertEqual(report.counts, {"overdue": 0, "reminded": 0, "closed": 0})
+        self.assertEqual(
+            report.counts,
+            {"overdue": 0, "reminded": 0, "closed": 0, "past_retention": 0},
+        )
         self.assertEqual(self.state(), "in_progress")
 
     def test_off_by_default(self):

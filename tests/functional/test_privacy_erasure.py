@@ -6,14 +6,17 @@ from AccessControl import Unauthorized
 from collective.tickets import api as tickets
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.core import history
+from collective.tickets.core.people import SYSTEM_USERID
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
+from collective.tickets.testing import MANAGER
 from collective.tickets.testing import OTHER_CUSTOMER
 from collective.tickets.testing import STAFF
 from helpers import as_user
 from helpers import browser_for
 from helpers import fetch
 from helpers import PDF
+from helpers import set_setting
 from plone import api
 from plone.namedfile.file import NamedBlobFile
 
@@ -81,17 +84,23 @@ class TestAnonymiseTicket(ErasureTestCase):
 
     def test_the_customer_no_longer_sees_it_the_staff_do(self):
         with as_user(self.portal, STAFF):
-            tickets.anonymise_ticket(self.ticket)
+            ticket = tickets.anonymise_ticket(self.ticket)
         transaction.commit()
-        status, body = fetch(self.layer, CUSTOMER, self.url)
-        self.assertIn(status, (302, 401, 403))
-        self.assertNotIn("It jams", body)
+        new_url = ticket.absolute_url()
+        self.assertNotIn(CUSTOMER, new_url)
+        # The old address leads nowhere (no redirect naming the customer).
+        for url in (self.url, new_url):
+            status, body = fetch(self.layer, CUSTOMER, url)
+            self.assertIn(status, (302, 401, 403, 404), url)
+            self.assertNotIn("Send it to", body)
         browser = browser_for(self.layer, CUSTOMER)
         browser.open(self.portal.absolute_url() + "/@@my-tickets")
         self.assertIn("Printer", browser.contents)
         self.assertNotIn(self.url, browser.contents)
+        status, _body = fetch(self.layer, STAFF, self.url)
+        self.assertEqual(status, 404)
         staff = browser_for(self.layer, STAFF)
-        staff.open(self.url)
+        staff.open(new_url)
         self.assertIn("Anonymised customer", staff.contents)
         self.assertIn("anonymised the ticket", staff.contents)
         self.assertNotIn("Carla", staff.contents)
@@ -178,3 +187,124 @@ class TestErasureScreens(ErasureTestCase):
         customer = browser_for(self.layer, CUSTOMER)
         customer.open(self.url)
         self.assertNotIn("@@anonymise", customer.contents)
+
+
+class TestDeletedMember(ErasureTestCase):
+    def tickets_titled(self, *titles):
+        catalog = api.portal.get_tool("portal_catalog")
+        return [
+            brain._unrestrictedGetObject()
+            for title in titles
+            for brain in catalog.unrestrictedSearchResults(
+                portal_type="Ticket", Title=title
+            )
+        ]
+
+    def delete_in_user_management(self, userid):
+        browser = browser_for(self.layer, MANAGER)
+        browser.open(self.portal.absolute_url() + "/@@usergroup-userprefs")
+        browser.getControl(name="form.button.FindAll").click()
+        browser.getControl(name="delete:list").value = [userid]
+        browser.getControl(name="form.button.Modify").click()
+        self.assertIn("Changes applied.", browser.contents)
+
+    def test_deleting_a_member_in_user_management_anonymises_their_tickets(self):
+        self.delete_in_user_management(CUSTOMER)
+        transaction.begin()
+        self.assertIsNone(api.user.get(userid=CUSTOMER))
+        kept = self.tickets_titled("Invoice", "Printer")
+        self.assertEqual(len(kept), 2)
+        owners = {customer_of(ticket) for ticket in kept}
+        self.assertEqual(len(owners), 1)
+        self.assertTrue(owners.pop().startswith("anonymised-"))
+        for ticket in kept:
+            self.assertNotIn(f"/{CUSTOMER}/", ticket.absolute_url())
+        self.assertNotIn("Carla", self.all_text(kept[0]) + self.all_text(kept[1]))
+        self.assertTrue(tickets.is_erased_address("customer1@example.com"))
+        self.assertEqual(customer_of(self.other), OTHER_CUSTOMER)
+
+    def test_tickets_outlive_the_member_folder_deleted_with_the_member(self):
+        # plone.api (CMF's deleteMembers) deletes the member folder too.
+        with as_user(self.portal, MANAGER):
+            api.user.delete(username=CUSTOMER)
+        transaction.commit()
+        self.assertIsNone(self.portal.Members.get(CUSTOMER))
+        self.assertEqual(len(self.tickets_titled("Invoice", "Printer")), 2)
+
+    def test_with_the_delete_setting_the_tickets_go_with_the_member(self):
+        set_setting("on_member_deleted", "delete")
+        transaction.commit()
+        self.delete_in_user_management(CUSTOMER)
+        transaction.begin()
+        self.assertEqual(self.tickets_titled("Invoice", "Printer"), [])
+        self.assertTrue(tickets.is_erased_address("customer1@example.com"))
+        self.assertEqual(len(self.tickets_titled("Scanner")), 1)
+
+    def test_a_member_without_tickets_is_deleted_as_before(self):
+        from collective.tickets.testing import CC_MEMBER
+
+        with as_user(self.portal, MANAGER):
+            api.user.delete(username=CC_MEMBER)
+        transaction.commit()
+        self.assertFalse(tickets.is_erased_address("ccmember1@example.com"))
+
+
+class TestRetention(ErasureTestCase):
+    def run_job(self, now):
+        from collective.tickets.core.cron import run_periodic
+
+        report = run_periodic(now=now)
+        transaction.commit()
+        return report
+
+    def close(self, ticket):
+        with as_user(self.portal, STAFF):
+            tickets.close(ticket)
+        transaction.commit()
+
+    def test_off_by_default(self):
+        from datetime import datetime
+        from datetime import timedelta
+        from datetime import UTC
+
+        self.close(self.second)
+        report = self.run_job(datetime.now(UTC) + timedelta(days=3650))
+        self.assertEqual(report.counts["past_retention"], 0)
+        self.assertEqual(customer_of(self.second), CUSTOMER)
+
+    def test_completed_tickets_past_the_period_are_anonymised_or_deleted(self):
+        from datetime import datetime
+        from datetime import timedelta
+        from datetime import UTC
+
+        set_setting("retention_months", 6)
+        self.close(self.second)
+        now = datetime.now(UTC)
+        # Five months on: kept as they are.
+        self.assertEqual(
+            self.run_job(now + timedelta(days=150)).counts["past_retention"], 0
+        )
+        self.assertEqual(customer_of(self.second), CUSTOMER)
+        # Seven months on: the completed ticket is anonymised, the open one not.
+        report = self.run_job(now + timedelta(days=213))
+        self.assertEqual(report.counts["past_retention"], 1)
+        transaction.begin()
+        (second,) = self.tickets_titled("Printer")
+        self.assertTrue(customer_of(second).startswith("anonymised-"))
+        self.assertEqual(customer_of(self.ticket), CUSTOMER)
+        with as_user(self.portal, STAFF):
+            self.assertEqual(tickets.history(second)[-1].actor, SYSTEM_USERID)
+        # Run again: nothing left to do.
+        self.assertEqual(
+            self.run_job(now + timedelta(days=214)).counts["past_retention"], 0
+        )
+        # With "delete", a ticket completed since goes altogether.
+        set_setting("retention_action", "delete")
+        transaction.commit()
+        self.close(self.ticket)
+        report = self.run_job(now + timedelta(days=400))
+        self.assertEqual(report.counts["past_retention"], 2)
+        transaction.begin()
+        self.assertEqual(self.tickets_titled("Invoice", "Printer"), [])
+
+    tickets_titled = TestDeletedMember.tickets_titled

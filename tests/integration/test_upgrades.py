@@ -385,6 +385,14 @@ class TestUpgradeTo1006(unittest.TestCase):
         self.assertEqual(self.setup.getLastVersionForProfile(PROFILE), ("1006",))
 
 
+PRIVACY_SETTINGS = (
+    "on_member_deleted",
+    "erasure_remove_attachments",
+    "retention_months",
+    "retention_action",
+)
+
+
 class TestUpgradeTo1007(unittest.TestCase):
     """A 1006 site: no "View Access Record" permission for anybody."""
 
@@ -397,6 +405,9 @@ class TestUpgradeTo1007(unittest.TestCase):
         self.portal = self.layer["portal"]
         self.setup = api.portal.get_tool("portal_setup")
         self.portal.manage_permission(ViewAccessRecord, roles=[], acquire=1)
+        records = getUtility(IRegistry).records
+        for name in PRIVACY_SETTINGS:
+            del records[f"{ITicketSettings.__identifier__}.{name}"]
         self.setup.setLastVersionForProfile(PROFILE, "1006")
 
     def roles(self):
@@ -405,6 +416,20 @@ class TestUpgradeTo1007(unittest.TestCase):
             for role in self.portal.rolesOfPermission(self.permission)
             if role["selected"]
         )
+
+    def test_upgrade_adds_the_privacy_settings(self):
+        records = getUtility(IRegistry).records
+        self.assertNotIn(f"{ITicketSettings.__identifier__}.retention_months", records)
+        self.setup.upgradeProfile(PROFILE, dest="1007")
+        for name, value in (
+            ("on_member_deleted", "anonymise"),
+            ("erasure_remove_attachments", False),
+            ("retention_months", 0),
+            ("retention_action", "anonymise"),
+        ):
+            self.assertEqual(
+                api.portal.get_registry_record(name, interface=ITicketSettings), value
+            )
 
     def test_upgrade_lets_managers_read_the_record_of_access(self):
         self.assertNotIn("Site Administrator", self.roles())

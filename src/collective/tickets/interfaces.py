@@ -12,6 +12,12 @@ from zope.publisher.interfaces.browser import IDefaultBrowserLayer
 import re
 
 
+# What happens to a customer's tickets when their data goes (core.privacy;
+# the vocabulary "collective.tickets.ErasureActions" names them).
+ANONYMISE = "anonymise"
+DELETE = "delete"
+
+
 class ICollectiveTicketsLayer(IDefaultBrowserLayer):
     """Marker for the requests of a site that has collective.tickets installed."""
 
@@ -488,7 +494,14 @@ class ITicketSettings(model.Schema):
     model.fieldset(
         "security",
         label=_("fieldset_security", default="Privacy and security"),
-        fields=["restrict_user_listing", "protect_widget_traversal"],
+        fields=[
+            "restrict_user_listing",
+            "protect_widget_traversal",
+            "on_member_deleted",
+            "erasure_remove_attachments",
+            "retention_months",
+            "retention_action",
+        ],
     )
 
     restrict_user_listing = schema.Bool(
@@ -519,6 +532,59 @@ class ITicketSettings(model.Schema):
         ),
         default=True,
         required=False,
+    )
+
+    on_member_deleted = schema.Choice(
+        title=_(
+            "label_on_member_deleted",
+            default="When a member is deleted in Plone's user management",
+        ),
+        description=_(
+            "help_on_member_deleted",
+            default="Their tickets are either kept for the help desk's records "
+            "and anonymised (names, addresses and CC recipients cut out; mail "
+            "from their address refused), or deleted with them.",
+        ),
+        vocabulary="collective.tickets.ErasureActions",
+        default=ANONYMISE,
+        required=True,
+    )
+
+    erasure_remove_attachments = schema.Bool(
+        title=_(
+            "label_erasure_remove_attachments",
+            default="Delete the attachments of tickets anonymised automatically",
+        ),
+        description=_(
+            "help_erasure_remove_attachments",
+            default="For a deleted member and for the retention below. Files "
+            "can hold names, addresses and signatures.",
+        ),
+        default=False,
+        required=False,
+    )
+
+    retention_months = schema.Int(
+        title=_(
+            "label_retention_months", default="Keep completed tickets for (months)"
+        ),
+        description=_(
+            "help_retention_months",
+            default="Tickets completed longer ago are anonymised or deleted by "
+            "the periodic job, as chosen below. 0 keeps them for ever.",
+        ),
+        min=0,
+        default=0,
+        required=True,
+    )
+
+    retention_action = schema.Choice(
+        title=_(
+            "label_retention_action", default="What happens to them after that time"
+        ),
+        vocabulary="collective.tickets.ErasureActions",
+        default=ANONYMISE,
+        required=True,
     )
 
     # The staff desk.

@@ -25,6 +25,7 @@ from collective.tickets.core.events import TicketOverdueEvent
 from collective.tickets.core.events import TicketReminderEvent
 from collective.tickets.core.mailin.imap import fetch_mail
 from collective.tickets.core.people import SYSTEM_USERID
+from collective.tickets.core.privacy.erasure import apply_retention
 from collective.tickets.core.settings import setting
 from collective.tickets.core.sla import measure
 from collective.tickets.core.sla import NEXT_JOB_INDEX
@@ -49,6 +50,8 @@ ATTEMPTS = 3
 OVERDUE = "overdue"
 REMINDED = "reminded"
 CLOSED = "closed"
+# Completed tickets past the retention period, anonymised or deleted.
+RETAINED = "past_retention"
 
 
 class SystemUser(UnrestrictedUser):
@@ -153,7 +156,9 @@ def work_on(ticket, now):
 
 @dataclass
 class CronReport:
-    counts: dict = field(default_factory=lambda: {OVERDUE: 0, REMINDED: 0, CLOSED: 0})
+    counts: dict = field(
+        default_factory=lambda: {OVERDUE: 0, REMINDED: 0, CLOSED: 0, RETAINED: 0}
+    )
     errors: list = field(default_factory=list)
     mail: dict | None = None
 
@@ -168,7 +173,8 @@ class CronReport:
     def summary(self):
         text = (
             f"{self.counts[OVERDUE]} overdue, {self.counts[REMINDED]} reminded, "
-            f"{self.counts[CLOSED]} closed"
+            f"{self.counts[CLOSED]} closed, "
+            f"{self.counts[RETAINED]} past the retention period"
         )
         if self.mail is not None:
             text += f"; mail: {self.mail.get('summary', '')}"
@@ -221,6 +227,9 @@ def run_periodic(now=None, fetch=fetch_mail):
             for kind, target in done:
                 report.counts[kind] += 1
                 logger.info("Periodic job: %s %s %s", path, kind, target or "")
+        # Retention, in a transaction of its own (savepoints per batch).
+        _action, report.counts[RETAINED] = apply_retention(now.timestamp())
+        transaction.commit()
     if setting("imap_host").strip():
         report.mail = fetch().to_dict()
     return report

@@ -20,3 +20,16 @@ def imap_security(context):
     return SimpleVocabulary(
         [SimpleTerm(value, value, title) for value, title in IMAP_SECURITY]
     )
+
+
+ERASURE_ACTIONS = (
+    ("anonymise", _("erasure_anonymise", default="Keep the tickets, anonymised")),
+    ("delete", _("erasure_delete", default="Delete the tickets")),
+)
+
+
+@provider(IVocabularyFactory)
+def erasure_actions(context):
+    return SimpleVocabulary(
+        [SimpleTerm(value, value, title) for value, title in ERASURE_ACTIONS]
+    )

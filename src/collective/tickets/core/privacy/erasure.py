@@ -7,9 +7,10 @@ Anonymising a ticket:
 - its customer becomes a pseudonym (``anonymised-`` and a random part, one
   per erasure, so a customer's tickets stay together), shown as
   "Anonymised customer": owner, creator and author of their messages;
-- the ticket stays where it is (its address keeps the member folder's id)
-  but no longer inherits the member folder's roles: the customer, if their
-  account is kept, no longer sees it;
+- the ticket leaves the customer's member folder for a folder named by the
+  pseudonym: the customer (if their account is kept) no longer sees it,
+  its address no longer names them, and deleting their member folder no
+  longer deletes it;
 - the customer's and the CC recipients' names and addresses are cut out of
   the subject, every message and note and the rating's comment, the CC list
   is emptied, the names of CC recipients who answered by mail are replaced,
@@ -24,7 +25,10 @@ addresses themselves.
 
 from AccessControl import Unauthorized
 from Acquisition import aq_base
+from Acquisition import aq_inner
+from Acquisition import aq_parent
 from BTrees.OOBTree import OOTreeSet
+from collective.tickets import logger
 from collective.tickets.content.note import ITicketNote
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.core import history
@@ -36,13 +40,25 @@ from collective.tickets.core.people import forget_directory
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import user_email
 from collective.tickets.core.queries import base_query
+from collective.tickets.core.settings import setting
+from collective.tickets.core.sla import CLOSED_INDEX
+from collective.tickets.core.states import COMPLETED
+from collective.tickets.interfaces import DELETE
 from html import escape
+from OFS.event import ObjectWillBeMovedEvent
 from plone import api
+from plone.app.redirector.interfaces import IRedirectionStorage
 from plone.app.textfield.value import RichTextValue
+from plone.dexterity.utils import createContent
 from zope.annotation.interfaces import IAnnotations
+from zope.component import queryUtility
+from zope.container.contained import notifyContainerModified
+from zope.event import notify
+from zope.lifecycleevent import ObjectMovedEvent
 
 import hashlib
 import re
+import time
 import transaction
 import uuid
 
@@ -92,12 +108,27 @@ def _messages(ticket):
     return [ticket, *ticket.objectValues()]
 
 
+def _stored_properties(userid):
+    """What PlonePAS keeps of a user's properties, also for a user just
+    deleted: the property sheets go after the user (``deleteMemberData``),
+    so while PAS announces the deletion they are there, the user no longer."""
+    plugin = getattr(api.portal.get().acl_users, "mutable_properties", None)
+    storage = getattr(plugin, "_storage", None)
+    data = storage.get(userid) if storage is not None else None
+    return dict(data or {})
+
+
 def _identities(ticket, customer):
     """The names and addresses to cut out of the ticket's texts."""
     found = {customer, display_name(customer), user_email(customer) or ""}
     user = api.user.get(userid=customer)
     if user is not None:
         found.add(user.getProperty("fullname", "") or "")
+    stored = _stored_properties(customer)
+    found.update(
+        str(stored.get(name) or "")
+        for name in ("email", "fullname", "ticket_display_name")
+    )
     for row in ticket.cc_recipients or ():
         found.update((row.get("email") or "", row.get("name") or ""))
     for obj in _messages(ticket):
@@ -119,6 +150,47 @@ def _scrubber(identities):
         re.IGNORECASE,
     )
     return lambda text: pattern.sub(REDACTED, text) if text else text
+
+
+def _anonymous_folder(pseudonym):
+    """The folder of a pseudonym's tickets, beside the member folders (a
+    member folder may be deleted with its member; the tickets must not)."""
+    members = api.portal.get_tool("portal_membership").getMembersFolder()
+    folder = members.get(pseudonym)
+    if folder is None:
+        folder = createContent("Folder", id=pseudonym, title=pseudonym)
+        folder.exclude_from_nav = True
+        members._setObject(pseudonym, folder)
+        folder = members[pseudonym]
+        # Whoever made it owns nothing in it.
+        folder.manage_delLocalRoles(
+            [userid for userid, _roles in folder.get_local_roles()]
+        )
+        folder.reindexObjectSecurity()
+    return folder
+
+
+def _move(obj, target):
+    """Move ``obj`` into ``target`` as OFS's cut and paste does (events,
+    catalog, ownership kept), without the check of the types ``target``
+    allows: tickets are added only where the add-on puts them."""
+    source = aq_parent(aq_inner(obj))
+    name = obj.getId()
+    old_path = "/".join(obj.getPhysicalPath())
+    notify(ObjectWillBeMovedEvent(obj, source, name, target, name))
+    source._delObject(name, suppress_events=True)
+    target._setObject(name, aq_base(obj), set_owner=0, suppress_events=True)
+    moved = target._getOb(name)
+    notify(ObjectMovedEvent(moved, source, name, target, name))
+    notifyContainerModified(source)
+    notifyContainerModified(target)
+    moved._postCopy(target, op=1)
+    # Plone would send the old address (the member folder's id) on to the
+    # new one: that is the link erasure cuts.
+    storage = queryUtility(IRedirectionStorage)
+    if storage is not None and old_path in storage:
+        storage.remove(old_path)
+    return moved
 
 
 def _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments):
@@ -162,11 +234,10 @@ def anonymise_ticket(ticket, pseudonym=None, remove_attachments=False):
             ticket.ticket_rating = (score, scrub(comment), when)
         for obj in _messages(ticket):
             _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments)
-        # The customer's roles came from their member folder too: the
-        # ticket stops inheriting local roles (the staff's roles are the
-        # site's, not local ones).
-        ticket.__ac_local_roles_block__ = True
         history.record(ticket, history.ANONYMISED, None, None)
+        # Out of the member folder: its roles no longer reach the ticket,
+        # and deleting the member's folder no longer deletes it.
+        ticket = _move(ticket, _anonymous_folder(pseudonym))
         ticket.reindexObjectSecurity()
         ticket.reindexObject()
         # Notes are catalogued (replies are not): their words changed.
@@ -176,14 +247,14 @@ def anonymise_ticket(ticket, pseudonym=None, remove_attachments=False):
     return ticket
 
 
-def anonymise_customer(userid, remove_attachments=False):
+def anonymise_customer(userid, remove_attachments=False, addresses=()):
     """Anonymise every ticket of ``userid`` under one pseudonym and refuse
-    mail from their addresses from now on; the staff only. Returns the
-    number of tickets anonymised."""
+    mail from their address (and ``addresses``) from now on; the staff only.
+    Returns the number of tickets anonymised."""
     _require_staff()
     if not userid or userid.startswith(ANONYMISED_PREFIX):
         return 0
-    addresses = {user_email(userid) or ""}
+    addresses = {user_email(userid) or "", *addresses}
     catalog = api.portal.get_tool("portal_catalog")
     paths = [
         brain.getPath()
@@ -208,3 +279,100 @@ def anonymise_customer(userid, remove_attachments=False):
             erased.insert(_digest(address))
     forget_directory()
     return count
+
+
+def _ticket_paths(query):
+    catalog = api.portal.get_tool("portal_catalog")
+    return [brain.getPath() for brain in catalog.unrestrictedSearchResults(**query)]
+
+
+def delete_tickets(paths):
+    """Delete the tickets at ``paths`` (with their messages, notes and
+    files), a savepoint every ``BATCH``; the number deleted."""
+    portal = api.portal.get()
+    count = 0
+    with api.env.adopt_roles(["Manager"]):
+        for path in paths:
+            ticket = portal.unrestrictedTraverse(path, None)
+            if ticket is None:
+                continue
+            parent = ticket.__parent__
+            parent.manage_delObjects([ticket.getId()])
+            count += 1
+            if count % BATCH == 0:
+                transaction.savepoint(optimistic=True)
+    return count
+
+
+def _stored_email(userid):
+    return _stored_properties(userid).get("email") or ""
+
+
+def member_deleted(event):
+    """A member was deleted in Plone (PAS's event): their tickets are
+    anonymised or deleted, as the ``on_member_deleted`` setting says, never
+    left behind with an owner that no longer exists."""
+    userid = event.principal
+    if not isinstance(userid, str) or userid.startswith(ANONYMISED_PREFIX):
+        return
+    paths = _ticket_paths(dict(base_query(), ticket_customer=userid))
+    if not paths:
+        return
+    with api.env.adopt_roles(["Manager"]):
+        if setting("on_member_deleted") == DELETE:
+            count = delete_tickets(paths)
+            erased = _erased(create=True)
+            address = _stored_email(userid)
+            if address:
+                erased.insert(_digest(address))
+            action = "deleted"
+        else:
+            count = anonymise_customer(
+                userid,
+                remove_attachments=bool(setting("erasure_remove_attachments")),
+                addresses=[_stored_email(userid)],
+            )
+            action = "anonymised"
+    logger.info("Member %s deleted: %s of their tickets %s", userid, count, action)
+
+
+def apply_retention(now=None):
+    """The periodic job's part: tickets completed more than
+    ``retention_months`` ago are anonymised or deleted, as
+    ``retention_action`` says; nothing while the setting is 0. Returns
+    ``(action, count)``."""
+    months = setting("retention_months") or 0
+    if months <= 0:
+        return None, 0
+    now = now or time.time()
+    # A month as the calendar's average (30.44 days): retention is counted
+    # in months, not to the day.
+    limit = now - months * 30.44 * 86400
+    paths = _ticket_paths(
+        dict(
+            base_query(),
+            review_state=COMPLETED,
+            **{CLOSED_INDEX: {"query": limit, "range": "max"}},
+        )
+    )
+    with api.env.adopt_roles(["Manager"]):
+        if setting("retention_action") == DELETE:
+            action, count = "deleted", delete_tickets(paths)
+        else:
+            remove = bool(setting("erasure_remove_attachments"))
+            portal = api.portal.get()
+            count = 0
+            for path in paths:
+                ticket = portal.unrestrictedTraverse(path, None)
+                if ticket is None or is_anonymised(ticket):
+                    continue
+                anonymise_ticket(ticket, remove_attachments=remove)
+                count += 1
+                if count % BATCH == 0:
+                    transaction.savepoint(optimistic=True)
+            action = "anonymised"
+    if count:
+        logger.info(
+            "Retention (%s months): %s completed tickets %s", months, count, action
+        )
+    return action, count
