@@ -464,6 +464,78 @@ class TestCluster(unittest.TestCase):
             }
             self.set_settings({**dict.fromkeys(targets), **shipped})
 
+    def test_erasing_a_customer_while_the_staff_reply_on_the_other_instance(self):
+        """The customer is deleted (plone.restapi, member folder included) on
+        instance 2 while the staff reply to their ticket on instance 1: the
+        ticket is anonymised and moved as a whole, every reply acknowledged
+        is in it, the others were refused cleanly (never an error page)."""
+        customer = ("customer2", "tickets-demo")
+        staff = ("staff1", "tickets-demo")
+        json_headers = {"Accept": "application/json"}
+        created = requests.post(
+            self.url(1, "/Plone/@tickets"),
+            json={"title": "Erase me", "text": "<p>Jordi Puig writes.</p>"},
+            auth=customer,
+            headers=json_headers,
+            timeout=60,
+        )
+        self.assertEqual(created.status_code, 201, created.text)
+        path = urlparse(created.json()["@id"]).path
+        erased = threading.Event()
+        answers = []
+
+        def reply():
+            for number in range(1, 400):
+                response = requests.post(
+                    self.url(1, f"{path}/@reply"),
+                    json={"text": f"<p>Reply {number}.</p>"},
+                    auth=staff,
+                    headers=json_headers,
+                    timeout=120,
+                )
+                answers.append((number, response.status_code))
+                if response.status_code == 404 or (erased.is_set() and number > 5):
+                    return
+
+        def erase():
+            time.sleep(1)
+            try:
+                return self.admin().delete(
+                    self.url(2, "/Plone/@users/customer2"), timeout=300
+                )
+            finally:
+                erased.set()
+
+        _replies, deleted = self.at_once([reply, erase])
+        self.assertEqual(deleted.status_code, 204, deleted.text)
+        codes = collections.Counter(code for _number, code in answers)
+        # Acknowledged, or refused cleanly: gone (404) or "send again" (503).
+        self.assertLessEqual(set(codes), {201, 404, 503}, codes)
+        landed = [number for number, code in answers if code == 201]
+        self.assertTrue(landed, codes)
+        db = self.cluster.open_db()
+        try:
+            portal = db.open().root()["Application"].Plone
+            catalog = portal.portal_catalog
+            self.assertEqual(
+                len(catalog.unrestrictedSearchResults(ticket_customer="customer2")), 0
+            )
+            (brain,) = catalog.unrestrictedSearchResults(
+                portal_type="Ticket", Title="Erase me"
+            )
+            self.assertNotIn("customer2", brain.getPath())
+            ticket = brain._unrestrictedGetObject()
+            self.assertTrue(ticket.getOwnerTuple()[1].startswith("anonymised-"))
+            self.assertNotIn("Jordi", ticket.text.raw)
+            self.assertIsNone(portal.unrestrictedTraverse(path, None))
+            texts = [obj.text.raw for obj in ticket.objectValues()]
+            for number in landed:
+                self.assertEqual(
+                    sum(f"Reply {number}." in text for text in texts), 1, number
+                )
+        finally:
+            db.close()
+
     def test_tickets_import_loads_a_file_into_the_running_cluster(self):
         """tickets-import as an operator runs it: with an instance's zope.conf
         (a client of the storage beside the running instances), a progress bar, a report,
