@@ -4,9 +4,9 @@ leaves out."""
 
 from collective.tickets import _
 from collective.tickets.core.people import current_userid
+from collective.tickets.core.queries import cached_count
 from collective.tickets.core.queries import count_in_progress
 from collective.tickets.core.queries import ticket_query
-from plone import api
 from plone.app.contentmenu.menu import DisplaySubMenuItem
 from plone.app.contentmenu.menu import FactoriesSubMenuItem
 from plone.app.contentmenu.menu import PortletManagerSubMenuItem
@@ -37,8 +37,7 @@ class StaffMenuTitle(BrowserView):
     for the staff's answer."""
 
     def __call__(self):
-        catalog = api.portal.get_tool("portal_catalog")
-        count = len(catalog(**ticket_query(awaiting_staff=True)))
+        count = cached_count(ticket_query(awaiting_staff=True))
         if count:
             message = _(
                 "menu_tickets_count",

@@ -2,6 +2,7 @@
 of a catalog row. Every listing (the screens, the REST API, the menu) asks
 here, so they all find the same tickets."""
 
+from AccessControl import getSecurityManager
 from BTrees.IIBTree import IISet
 from BTrees.IIBTree import IITreeSet
 from collective.tickets.core.people import display_name
@@ -73,8 +74,46 @@ def tickets_of(userid, state=None):
 
 def count_in_progress(userid):
     """How many of ``userid``'s tickets are in progress (for the menu)."""
+    return cached_count(ticket_query(customer=userid, state=IN_PROGRESS))
+
+
+# The menu's counts, by catalog state, reader and query (``cached_count``).
+_COUNTS = {}
+_COUNTS_LIMIT = 10_000
+
+
+def cached_count(query):
+    """How many tickets ``query`` finds for the current user.
+
+    The personal menu shows a count on every page; at 100,000 tickets the
+    staff's costs about 5 ms of set intersections. Kept in the process
+    until the catalog changes: Plone's catalog counter moves with every
+    object (un)indexed, so the transaction that last stored it names the
+    catalog's state; the principals the catalog filters on (the user, their
+    roles and groups) are part of the key. Not kept while the request's own
+    transaction has changed the catalog (that state is not committed).
+    """
     catalog = api.portal.get_tool("portal_catalog")
-    return len(catalog(**ticket_query(customer=userid, state=IN_PROGRESS)))
+    # Indexes what is queued, and loads the counter.
+    catalog.getCounter()
+    counter = getattr(catalog, "_counter", None)
+    if counter is None or counter._p_changed or counter._p_jar is None:
+        return len(catalog(**query))
+    user = getSecurityManager().getUser()
+    key = (
+        "/".join(catalog.getPhysicalPath()),
+        # The transaction that last changed the catalog: one per state of it.
+        counter._p_serial,
+        tuple(catalog._listAllowedRolesAndUsers(user)),
+        tuple(sorted((name, repr(value)) for name, value in query.items())),
+    )
+    count = _COUNTS.get(key)
+    if count is None:
+        count = len(catalog(**query))
+        if len(_COUNTS) >= _COUNTS_LIMIT:
+            _COUNTS.clear()
+        _COUNTS[key] = count
+    return count
 
 
 def newest_first(query, start, size):
