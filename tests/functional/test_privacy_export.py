@@ -125,7 +125,7 @@ class TestExportScreens(ExportTestCase):
         api.portal.set_registry_record("plone.default_language", "es")
         transaction.commit()
         browser = browser_for(self.layer, CUSTOMER)
-        browser.open(self.portal_url + "/@@tickets-export")
+        browser.open(self.portal_url + "/@@tickets-archive")
         archive = open_zip(browser.contents)
         index = archive.read("index.html").decode("utf-8")
         self.assertIn('<html lang="es">', index)
@@ -140,12 +140,12 @@ class TestExportScreens(ExportTestCase):
         status, body = fetch(
             self.layer,
             OTHER_CUSTOMER,
-            f"{self.portal_url}/@@tickets-export?userid={CUSTOMER}",
+            f"{self.portal_url}/@@tickets-archive?userid={CUSTOMER}",
         )
         self.assertIn(status, (302, 401, 403))
         self.assertNotIn("Printer jams", body)
         # Their own export holds their ticket alone.
-        browser = self.download(OTHER_CUSTOMER, self.portal_url + "/@@tickets-export")
+        browser = self.download(OTHER_CUSTOMER, self.portal_url + "/@@tickets-archive")
         archive = open_zip(browser.contents)
         records = json.loads(archive.read("tickets.json"))
         self.assertEqual([r["subject"] for r in records], ["Scanner"])
@@ -155,8 +155,8 @@ class TestExportScreens(ExportTestCase):
 
     def test_anonymous_is_sent_to_log_in(self):
         for url in (
-            self.portal_url + "/@@tickets-export",
-            f"{self.portal_url}/@@tickets-export?userid={CUSTOMER}",
+            self.portal_url + "/@@tickets-archive",
+            f"{self.portal_url}/@@tickets-archive?userid={CUSTOMER}",
         ):
             status, body = fetch(self.layer, None, url)
             self.assertIn(status, (302, 401))

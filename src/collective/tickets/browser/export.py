@@ -1,4 +1,4 @@
-"""``@@tickets-export``: a customer's tickets as one ZIP (see
+"""``@@tickets-archive``: a customer's tickets as one ZIP (see
 ``core.privacy.export``), for the customer from "My tickets" and for the
 staff from a customer's "Customer tickets" tab (``?userid=``)."""
 

@@ -14,4 +14,4 @@ class MyTicketsView(TicketListing):
 
     def export_url(self):
         """All of the customer's tickets as one ZIP (their copy of their data)."""
-        return api.portal.get().absolute_url() + "/@@tickets-export"
+        return api.portal.get().absolute_url() + "/@@tickets-archive"
