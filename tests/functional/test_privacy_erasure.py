@@ -175,6 +175,16 @@ class TestErasureScreens(ErasureTestCase):
         transaction.begin()
         self.assertTrue(tickets.is_erased_address("customer1@example.com"))
 
+    def test_without_a_customer_the_form_says_so_and_does_nothing(self):
+        browser = browser_for(self.layer, STAFF)
+        browser.open(f"{self.portal.absolute_url()}/@@anonymise-customer")
+        self.assertIn("No customer was given", browser.contents)
+        browser.getControl("Anonymise").click()
+        self.assertIn("No customer was given", browser.contents)
+        self.assertNotIn("tickets were anonymised", browser.contents)
+        transaction.begin()
+        self.assertEqual(customer_of(self.ticket), CUSTOMER)
+
     def test_nobody_else_reaches_the_forms(self):
         for userid in (CUSTOMER, OTHER_CUSTOMER, None):
             for url in (

@@ -39,6 +39,8 @@ class AnonymiseForm(form.Form):
     def update(self):
         hide_portlet_columns(self.request)
         super().update()
+        if not self.status:
+            self.status = self.problem() or ""
 
     def anonymise(self, remove_attachments):
         raise NotImplementedError
@@ -46,11 +48,19 @@ class AnonymiseForm(form.Form):
     def back_url(self):
         raise NotImplementedError
 
+    def problem(self):
+        """What keeps the form from doing its work, as a message; None."""
+        return None
+
     @button.buttonAndHandler(_("button_anonymise", default="Anonymise"), name="save")
     def handle_anonymise(self, action):
         data, errors = self.extractData()
         if errors:
             self.status = self.formErrorsMessage
+            return
+        problem = self.problem()
+        if problem is not None:
+            self.status = problem
             return
         check_authenticator(self.request)
         message, url = self.anonymise(bool(data.get("remove_attachments")))
@@ -107,6 +117,16 @@ class AnonymiseCustomerForm(AnonymiseForm):
             default="Anonymise every ticket of ${customer}",
             mapping={"customer": display_name(self.userid) or self.userid},
         )
+
+    def problem(self):
+        if not self.userid:
+            return _(
+                "error_no_customer",
+                default="No customer was given: open the customer's "
+                '"Customer tickets" tab in Users and Groups and follow its '
+                "link.",
+            )
+        return None
 
     @property
     def action(self):
