@@ -56,3 +56,16 @@ class TestMenuCounts(unittest.TestCase):
         customer = browser_for(self.layer, CUSTOMER)
         customer.open(self.portal.absolute_url())
         self.assertIn("My tickets (1)", customer.contents)
+
+    def test_a_count_seen_after_a_savepoint_is_not_kept(self):
+        with as_user(self.portal, CUSTOMER):
+            tickets.create("Printer", "<p>It jams.</p>")
+        transaction.commit()
+        with as_user(self.portal, OTHER_CUSTOMER):
+            tickets.create("Scanner", "<p>No scans.</p>")
+        # The catalog's counter is stored at the savepoint and no longer
+        # marked as changed, but the new ticket is not committed.
+        transaction.savepoint(optimistic=True)
+        self.assertEqual(self.waiting(), 2)
+        transaction.abort()
+        self.assertEqual(self.waiting(), 1)

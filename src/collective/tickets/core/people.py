@@ -87,7 +87,9 @@ def _directory():
     return cache, "/".join(site.getPhysicalPath())
 
 
-def _clean_transaction():
+def clean_transaction():
+    """Whether the current transaction has changed nothing yet (what it
+    read is the committed state: a result may be kept for other requests)."""
     try:
         return not transaction.get()._resources
     except AttributeError:
@@ -109,7 +111,7 @@ def _directory_cached(kind, item, compute):
         if entry is not None and entry[0] > now:
             return entry[1]
         value = compute()
-        if _clean_transaction():
+        if clean_transaction():
             if len(cache) > _DIRECTORY_LIMIT:
                 cache.clear()
             cache[key] = (now + DIRECTORY_SECONDS, value)

@@ -5,6 +5,7 @@ here, so they all find the same tickets."""
 from AccessControl import getSecurityManager
 from BTrees.IIBTree import IISet
 from BTrees.IIBTree import IITreeSet
+from collective.tickets.core.people import clean_transaction
 from collective.tickets.core.people import display_name
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
@@ -97,7 +98,15 @@ def cached_count(query):
     # Indexes what is queued, and loads the counter.
     catalog.getCounter()
     counter = getattr(catalog, "_counter", None)
-    if counter is None or counter._p_changed or counter._p_jar is None:
+    # A changed counter, or one stored at a savepoint of this transaction
+    # (no longer marked changed, not committed either): the catalog's state
+    # is the request's own.
+    if (
+        counter is None
+        or counter._p_changed
+        or counter._p_jar is None
+        or not clean_transaction()
+    ):
         return len(catalog(**query))
     user = getSecurityManager().getUser()
     key = (
