@@ -20,11 +20,11 @@ from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import may
+from collective.tickets.core.stored import stored
 from collective.tickets.permissions import ManageSettings
 from dataclasses import dataclass
 from html import escape
 from plone import api
-from zope.annotation.interfaces import IAnnotations
 
 import uuid
 
@@ -45,10 +45,7 @@ class CannedReply:
 
 
 def _storage(create=False):
-    annotations = IAnnotations(api.portal.get())
-    storage = annotations.get(CANNED_KEY)
-    if storage is None and create:
-        storage = annotations[CANNED_KEY] = OOBTree()
+    storage = stored(api.portal.get(), CANNED_KEY, OOBTree if create else None)
     return storage if storage is not None else {}
 
 

@@ -40,6 +40,7 @@ from collective.tickets.core.satisfaction import MAX_COMMENT
 from collective.tickets.core.satisfaction import SCORES
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.states import IN_PROGRESS
+from collective.tickets.core.stored import stored
 from collective.tickets.core.text import without_control_characters
 from dataclasses import dataclass
 from dataclasses import field
@@ -53,7 +54,6 @@ from pathlib import Path
 from plone import api
 from plone.dexterity.utils import createContent
 from ZODB.POSException import ConflictError
-from zope.annotation.interfaces import IAnnotations
 from zope.container.interfaces import INameChooser
 from zope.i18n import translate
 
@@ -117,11 +117,9 @@ class ImportReport:
 
 def imported_keys(create=False):
     """key -> ticket UID of every ticket imported so far (a BTree on the site)."""
-    annotations = IAnnotations(api.portal.get())
-    keys = annotations.get(IMPORTED_KEY)
-    if keys is None and create:
-        keys = annotations[IMPORTED_KEY] = BTrees.OOBTree.OOBTree()
-    return keys
+    return stored(
+        api.portal.get(), IMPORTED_KEY, BTrees.OOBTree.OOBTree if create else None
+    )
 
 
 def require_manager():

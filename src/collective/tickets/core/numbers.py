@@ -17,10 +17,10 @@ from collective.tickets import _
 from collective.tickets.content.ticket import ITicket
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.people import may
+from collective.tickets.core.stored import stored
 from persistent import Persistent
 from plone import api
 from ZODB.POSException import ConflictError
-from zope.annotation.interfaces import IAnnotations
 
 import random
 import re
@@ -41,11 +41,7 @@ class TicketCounter(Persistent):
 
 
 def _counter(create=True):
-    annotations = IAnnotations(api.portal.get())
-    counter = annotations.get(COUNTER_KEY)
-    if counter is None and create:
-        counter = annotations[COUNTER_KEY] = TicketCounter()
-    return counter
+    return stored(api.portal.get(), COUNTER_KEY, TicketCounter if create else None)
 
 
 def last_number():

@@ -20,9 +20,9 @@ from collective.tickets.core.attachments import clean_filename
 from collective.tickets.core.attachments import make_attachment
 from collective.tickets.core.errors import TicketInputError
 from collective.tickets.core.settings import setting
+from collective.tickets.core.stored import stored
 from persistent import Persistent
 from plone import api
-from zope.annotation.interfaces import IAnnotations
 
 import secrets
 import time
@@ -61,11 +61,7 @@ class HeldForm(Persistent):
 
 
 def _storage(create=False):
-    annotations = IAnnotations(api.portal.get())
-    storage = annotations.get(ANNOTATION_KEY)
-    if storage is None and create:
-        storage = annotations[ANNOTATION_KEY] = OOBTree()
-    return storage
+    return stored(api.portal.get(), ANNOTATION_KEY, OOBTree if create else None)
 
 
 def _user_range(storage, userid):

@@ -9,6 +9,7 @@ from collective.tickets.core.outgoing import mark_automatic
 from collective.tickets.core.outgoing import new_message
 from collective.tickets.core.outgoing import queue
 from collective.tickets.core.outgoing import sender_address
+from collective.tickets.core.stored import stored
 from collective.tickets.core.text import text_to_html
 from email.utils import formatdate
 from email.utils import make_msgid
@@ -24,10 +25,7 @@ INTERVAL = 3600
 
 
 def _record():
-    annotations = IAnnotations(api.portal.get())
-    if _KEY not in annotations:
-        annotations[_KEY] = OOBTree()
-    return annotations[_KEY]
+    return stored(api.portal.get(), _KEY, OOBTree)
 
 
 def forget_answers():
