@@ -68,6 +68,17 @@ class TestRecordOfAccess(unittest.TestCase):
             self.record(), [(STAFF, access.FILE, f"{self.ticket.getId()}/0/jam.pdf")]
         )
 
+    def test_an_image_shown_in_the_page_is_part_of_the_page(self):
+        # The browser loads an image in a message as an image (Fetch
+        # Metadata): the page is recorded, not each picture in it.
+        staff = browser_for(self.layer, STAFF)
+        staff.addHeader("Sec-Fetch-Dest", "image")
+        staff.open(self.url + "/@@attachment/0/jam.pdf")
+        self.assertEqual(self.record(), [])
+        # Opened by itself, the same file is.
+        browser_for(self.layer, STAFF).open(self.url + "/@@attachment/0/jam.pdf")
+        self.assertEqual(len(self.record()), 1)
+
     def test_managers_read_the_record_from_the_ticket(self):
         browser_for(self.layer, STAFF).open(self.url + "/@@attachment/0/jam.pdf")
         browser_for(self.layer, STAFF).open(self.url)

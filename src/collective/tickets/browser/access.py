@@ -17,6 +17,7 @@ WHAT = {
     access.PAGE: _("access_page", default="The ticket's page"),
     access.FILE: _("access_file", default="File: ${name}"),
     access.MAIL: _("access_mail", default="The original mail of a message"),
+    access.EXPORT: _("access_export", default="A copy of the customer's tickets (ZIP)"),
 }
 
 

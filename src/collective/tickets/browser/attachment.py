@@ -82,12 +82,14 @@ class AttachmentView(BrowserView):
             response.setHeader("Content-Disposition", "inline")
             return self._send(attachment)
         index, attachment = self._attachment(0)
-        # A thumbnail is part of the page; the file itself is recorded.
-        access.record_access(
-            ticket_of(self.context),
-            access.FILE,
-            f"{self.context.getId()}/{index}/{attachment.filename or ''}",
-        )
+        # A thumbnail, or an image shown in a message, is part of the page
+        # (recorded as the page); the file opened by itself is recorded.
+        if not self._embedded():
+            access.record_access(
+                ticket_of(self.context),
+                access.FILE,
+                f"{self.context.getId()}/{index}/{attachment.filename or ''}",
+            )
         if is_inline_image(attachment):
             set_headers(attachment, response)
             response.setHeader(
@@ -99,6 +101,12 @@ class AttachmentView(BrowserView):
                 attachment, response, filename=attachment.filename or "attachment"
             )
         return self._send(attachment)
+
+    def _embedded(self):
+        """Whether the browser loads the file into a page, as an image in
+        a message (Fetch Metadata, sent by every current browser), rather
+        than opening or downloading it."""
+        return self.request.getHeader("Sec-Fetch-Dest", "") == "image"
 
     def _send(self, attachment):
         response = self.request.response

@@ -45,7 +45,7 @@ class TicketView(BrowserView):
     def __call__(self):
         hide_portlet_columns(self.request)
         # The staff's reading goes into the ticket's record of access.
-        access.record_access(self.context, access.PAGE)
+        access.record_access(self.context, access.PAGE, staff=self.is_staff)
         self.messages = tickets.conversation(self.context, with_notes=True)
         return self.index()
 

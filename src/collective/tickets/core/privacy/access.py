@@ -21,23 +21,25 @@ from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import may
+from collective.tickets.core.stored import stored
 from collective.tickets.permissions import ViewAccessRecord
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import UTC
 from plone.protect.utils import safeWrite
-from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
 
 import time
 
 
 ACCESS_KEY = "collective.tickets.access"
-# What was opened: the ticket's page, an attachment, an original mail.
+# What was opened: the ticket's page, an attachment, an original mail, or
+# the ticket went into a copy of the customer's tickets (``export``).
 PAGE = "page"
 FILE = "file"
 MAIL = "mail"
-KINDS = (PAGE, FILE, MAIL)
+EXPORT = "export"
+KINDS = (PAGE, FILE, MAIL, EXPORT)
 # The same access by the same person within this many seconds is one entry.
 WINDOW = 15 * 60
 
@@ -57,10 +59,9 @@ class Access:
 
 
 def _log(ticket, create=False):
-    annotations = IAnnotations(ticket)
-    log = annotations.get(ACCESS_KEY)
+    log = stored(ticket, ACCESS_KEY)
     if log is None and create:
-        log = annotations[ACCESS_KEY] = LOBTree()
+        log = stored(ticket, ACCESS_KEY, LOBTree)
         request = getRequest()
         # The annotations' own storage, made now or changed by the new key.
         safeWrite(ticket, request)
@@ -70,15 +71,18 @@ def _log(ticket, create=False):
     return log
 
 
-def record_access(ticket, kind, detail=""):
+def record_access(ticket, kind, detail="", staff=None):
     """Record that the current user, when staff, opened ``kind`` of
     ``ticket`` now (``detail`` says which file or mail). Nothing for anyone
-    else, nothing twice within ``WINDOW``."""
+    else, nothing twice within ``WINDOW``. ``staff``: whether the current
+    user is staff on the ticket, when the caller knows it already."""
     require_ticket(ticket)
     if kind not in KINDS:
         raise ValueError(f"{kind!r} is no kind of access")
     userid = current_userid()
-    if userid is None or not is_staff(obj=ticket):
+    if staff is None:
+        staff = is_staff(obj=ticket)
+    if userid is None or not staff:
         return False
     now = int(time.time() * 1_000_000)
     entry = (userid, kind, detail)
