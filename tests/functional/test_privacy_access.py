@@ -79,6 +79,16 @@ class TestRecordOfAccess(unittest.TestCase):
         browser_for(self.layer, STAFF).open(self.url + "/@@attachment/0/jam.pdf")
         self.assertEqual(len(self.record()), 1)
 
+    def test_reading_a_ticket_through_the_rest_api_is_recorded(self):
+        status, body = fetch(self.layer, STAFF, self.url, json=True)
+        self.assertEqual(status, 200)
+        self.assertIn("It jams.", body)
+        status, _body = fetch(self.layer, CUSTOMER, self.url, json=True)
+        self.assertEqual(status, 200)
+        status, _body = fetch(self.layer, OTHER_CUSTOMER, self.url, json=True)
+        self.assertIn(status, (401, 403, 404))
+        self.assertEqual(self.record(), [(STAFF, access.API, "")])
+
     def test_managers_read_the_record_from_the_ticket(self):
         browser_for(self.layer, STAFF).open(self.url + "/@@attachment/0/jam.pdf")
         browser_for(self.layer, STAFF).open(self.url)

@@ -17,6 +17,7 @@ WHAT = {
     access.PAGE: _("access_page", default="The ticket's page"),
     access.FILE: _("access_file", default="File: ${name}"),
     access.MAIL: _("access_mail", default="The original mail of a message"),
+    access.API: _("access_api", default="The ticket through the REST API"),
     access.EXPORT: _("access_export", default="A copy of the customer's tickets (ZIP)"),
 }
 

@@ -33,13 +33,15 @@ import time
 
 
 ACCESS_KEY = "collective.tickets.access"
-# What was opened: the ticket's page, an attachment, an original mail, or
-# the ticket went into a copy of the customer's tickets (``export``).
+# What was opened: the ticket's page, an attachment, an original mail, the
+# ticket through the REST API, or the ticket went into a copy of the
+# customer's tickets (``export``).
 PAGE = "page"
 FILE = "file"
 MAIL = "mail"
+API = "api"
 EXPORT = "export"
-KINDS = (PAGE, FILE, MAIL, EXPORT)
+KINDS = (PAGE, FILE, MAIL, API, EXPORT)
 # The same access by the same person within this many seconds is one entry.
 WINDOW = 15 * 60
 

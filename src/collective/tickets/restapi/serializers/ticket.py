@@ -9,6 +9,7 @@ from collective.tickets.core.history import visible_history
 from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.privacy import access
 from collective.tickets.core.states import state_title
 from collective.tickets.interfaces import ICollectiveTicketsLayer
 from plone.restapi.interfaces import ISerializeToJson
@@ -90,6 +91,8 @@ class SerializeTicketToJson:
 
     def __call__(self, *args, **kwargs):
         ticket = self.context
+        # The staff's reading goes into the ticket's record of access.
+        access.record_access(ticket, access.API)
         state = tickets.state(ticket)
         customer = customer_of(ticket)
         return {
