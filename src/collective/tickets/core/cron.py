@@ -31,6 +31,7 @@ from collective.tickets.core.sla import measure
 from collective.tickets.core.sla import NEXT_JOB_INDEX
 from collective.tickets.core.states import IN_PROGRESS
 from collective.tickets.core.states import workflow_state
+from collective.tickets.core.transactions import in_own_transaction
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -45,7 +46,6 @@ import transaction
 
 
 DAY = 86400
-ATTEMPTS = 3
 
 OVERDUE = "overdue"
 REMINDED = "reminded"
@@ -194,12 +194,12 @@ def _due_paths(now):
 
 def _work_in_own_transaction(path, now):
     portal = api.portal.get()
-    for attempt in transaction.manager.attempts(ATTEMPTS):
-        with attempt as txn:
-            txn.note(f"collective.tickets: periodic job on {path}")
-            ticket = portal.unrestrictedTraverse(path, None)
-            done = work_on(ticket, now) if ticket is not None else []
-    return done
+
+    def work():
+        ticket = portal.unrestrictedTraverse(path, None)
+        return work_on(ticket, now) if ticket is not None else []
+
+    return in_own_transaction(work, f"collective.tickets: periodic job on {path}")
 
 
 def run_periodic(now=None, fetch=fetch_mail):
@@ -207,29 +207,41 @@ def run_periodic(now=None, fetch=fetch_mail):
     mailbox when one is configured."""
     now = now or datetime.now(UTC)
     report = CronReport()
-    with as_system():
-        paths = _due_paths(now)
-        # The request's own transaction has read the catalog only.
-        transaction.commit()
-        for path in paths:
-            try:
-                done = _work_in_own_transaction(path, now)
-            except ConflictError as error:
-                transaction.abort()
-                logger.warning("Periodic job: %s still conflicts, next run", path)
-                report.errors.append(f"{path}: {error!r}")
-                continue
-            except Exception as error:  # noqa: BLE001 - the next run retries it
-                transaction.abort()
-                logger.exception("Periodic job: %s failed", path)
-                report.errors.append(f"{path}: {error!r}")
-                continue
-            for kind, target in done:
-                report.counts[kind] += 1
-                logger.info("Periodic job: %s %s %s", path, kind, target or "")
-        # Retention, in a transaction of its own (savepoints per batch).
-        _action, report.counts[RETAINED] = apply_retention(now.timestamp())
-        transaction.commit()
-    if setting("imap_host").strip():
-        report.mail = fetch().to_dict()
+    try:
+        with as_system():
+            _run_due_work(now, report)
+            # Retention: each batch in a transaction of its own; a ticket
+            # that fails is reported and left for the next run.
+            _action, report.counts[RETAINED] = apply_retention(
+                now.timestamp(), errors=report.errors
+            )
+    except Exception:
+        transaction.abort()
+        raise
+    finally:
+        # The mailbox is read even when the work above failed.
+        if setting("imap_host").strip():
+            report.mail = fetch().to_dict()
     return report
+
+
+def _run_due_work(now, report):
+    paths = _due_paths(now)
+    # The request's own transaction has read the catalog only.
+    transaction.commit()
+    for path in paths:
+        try:
+            done = _work_in_own_transaction(path, now)
+        except ConflictError as error:
+            transaction.abort()
+            logger.warning("Periodic job: %s still conflicts, next run", path)
+            report.errors.append(f"{path}: {error!r}")
+            continue
+        except Exception as error:  # noqa: BLE001 - the next run retries it
+            transaction.abort()
+            logger.exception("Periodic job: %s failed", path)
+            report.errors.append(f"{path}: {error!r}")
+            continue
+        for kind, target in done:
+            report.counts[kind] += 1
+            logger.info("Periodic job: %s %s %s", path, kind, target or "")

@@ -16,6 +16,7 @@ the settings are read through ``core.settings.setting``.
 from collective.tickets import logger
 from collective.tickets.core.mailin.receive import receive_mail
 from collective.tickets.core.settings import setting
+from collective.tickets.core.transactions import in_own_transaction
 from dataclasses import dataclass
 from dataclasses import field
 from imap_tools import MailBox
@@ -33,7 +34,6 @@ STATUSES = ("added", "created", "ignored", "refused")
 # Seconds an IMAP command may wait for the server.
 TIMEOUT = 60
 # How often a message is received again after a ZODB conflict.
-ATTEMPTS = 3
 
 MAILBOX_CLASSES = {
     "tls": MailBox,
@@ -136,11 +136,9 @@ def _ensure_folders(mailbox, *names):
 
 def _receive(receive, raw, uid):
     """``receive(raw)`` in transactions of its own, again after a conflict."""
-    for attempt in transaction.manager.attempts(ATTEMPTS):
-        with attempt as txn:
-            txn.note(f"collective.tickets: mail in, IMAP message {uid}")
-            outcome = receive(raw)
-    return outcome
+    return in_own_transaction(
+        lambda: receive(raw), f"collective.tickets: mail in, IMAP message {uid}"
+    )
 
 
 def fetch_mail(receive=receive_mail, limit=200):
