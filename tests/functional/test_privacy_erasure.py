@@ -6,6 +6,7 @@ from AccessControl import Unauthorized
 from collective.tickets import api as tickets
 from collective.tickets.content.ticket import customer_of
 from collective.tickets.core import history
+from collective.tickets.core.people import display_name
 from collective.tickets.core.people import SYSTEM_USERID
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
@@ -49,6 +50,16 @@ class ErasureTestCase(unittest.TestCase):
             self.other = tickets.create("Scanner", "<p>Otto Other here.</p>")
         transaction.commit()
         self.url = self.ticket.absolute_url()
+
+    def tickets_titled(self, *titles):
+        catalog = api.portal.get_tool("portal_catalog")
+        return [
+            brain._unrestrictedGetObject()
+            for title in titles
+            for brain in catalog.unrestrictedSearchResults(
+                portal_type="Ticket", Title=title
+            )
+        ]
 
     def all_text(self, ticket):
         texts = [ticket.title, repr(ticket.cc_recipients)]
@@ -104,6 +115,72 @@ class TestAnonymiseTicket(ErasureTestCase):
         self.assertIn("Anonymised customer", staff.contents)
         self.assertIn("anonymised the ticket", staff.contents)
         self.assertNotIn("Carla", staff.contents)
+
+    def test_what_the_customer_did_is_the_pseudonyms_in_both_histories(self):
+        with as_user(self.portal, CUSTOMER):
+            tickets.close(self.ticket)
+        with as_user(self.portal, STAFF):
+            tickets.reopen(self.ticket)
+            ticket = tickets.anonymise_ticket(self.ticket)
+        transaction.commit()
+        pseudonym = customer_of(ticket)
+        with as_user(self.portal, STAFF):
+            actors = [change.actor for change in tickets.history(ticket)]
+        self.assertNotIn(CUSTOMER, actors)
+        self.assertIn(pseudonym, actors)
+        self.assertIn(STAFF, actors)
+        workflow_actors = {
+            entry.get("actor")
+            for obj in (ticket, *ticket.objectValues())
+            for entries in getattr(obj, "workflow_history", {}).values()
+            for entry in entries
+        }
+        self.assertNotIn(CUSTOMER, workflow_actors)
+        self.assertIn(pseudonym, workflow_actors)
+        staff = browser_for(self.layer, STAFF)
+        staff.open(ticket.absolute_url())
+        self.assertNotIn(CUSTOMER, staff.contents)
+
+    def test_no_address_of_the_member_folder_leads_to_the_ticket(self):
+        from plone.app.redirector.interfaces import IRedirectionStorage
+        from zope.component import getUtility
+
+        reply_url = self.reply.absolute_url()
+        with as_user(self.portal, STAFF):
+            ticket = tickets.anonymise_ticket(self.ticket)
+        transaction.commit()
+        storage = getUtility(IRedirectionStorage)
+        folder = "/".join(self.portal.getPhysicalPath()) + f"/Members/{CUSTOMER}/"
+        self.assertEqual([path for path in storage if path.startswith(folder)], [])
+        for obj in (ticket, *ticket.objectValues()):
+            self.assertEqual(storage.redirects("/".join(obj.getPhysicalPath())), [])
+        for url in (self.url, reply_url):
+            status, _body = fetch(self.layer, STAFF, url)
+            self.assertEqual(status, 404, url)
+
+    def test_a_user_id_that_looks_like_a_pseudonym_is_a_customer_like_any(self):
+        userid = "anonymised-real"
+        with as_user(self.portal, MANAGER):
+            api.user.create(
+                email="real@example.com",
+                username=userid,
+                properties={"fullname": "Rita Real"},
+            )
+        with as_user(self.portal, userid):
+            ticket = tickets.create("Modem", "<p>Rita Real here.</p>")
+        transaction.commit()
+        self.assertEqual(display_name(userid), "Rita Real")
+        staff = browser_for(self.layer, STAFF)
+        staff.open(ticket.absolute_url())
+        self.assertIn("Rita Real", staff.contents)
+        self.assertNotIn("Anonymised customer", staff.contents)
+        with as_user(self.portal, STAFF):
+            self.assertEqual(tickets.anonymise_customer(userid), 1)
+        transaction.commit()
+        (moved,) = self.tickets_titled("Modem")
+        self.assertNotEqual(customer_of(moved), userid)
+        self.assertNotIn("Rita", moved.text.raw)
+        self.assertEqual(display_name(customer_of(moved)), "Anonymised customer")
 
     def test_files_go_too_when_asked(self):
         with as_user(self.portal, STAFF):
@@ -200,16 +277,6 @@ class TestErasureScreens(ErasureTestCase):
 
 
 class TestDeletedMember(ErasureTestCase):
-    def tickets_titled(self, *titles):
-        catalog = api.portal.get_tool("portal_catalog")
-        return [
-            brain._unrestrictedGetObject()
-            for title in titles
-            for brain in catalog.unrestrictedSearchResults(
-                portal_type="Ticket", Title=title
-            )
-        ]
-
     def delete_in_user_management(self, userid):
         browser = browser_for(self.layer, MANAGER)
         browser.open(self.portal.absolute_url() + "/@@usergroup-userprefs")
@@ -317,4 +384,74 @@ class TestRetention(ErasureTestCase):
         transaction.begin()
         self.assertEqual(self.tickets_titled("Invoice", "Printer"), [])
 
-    tickets_titled = TestDeletedMember.tickets_titled
+    def test_a_ticket_that_fails_is_left_for_the_next_run(self):
+        from collective.tickets.core.privacy import erasure
+        from datetime import datetime
+        from datetime import timedelta
+        from datetime import UTC
+        from unittest import mock
+
+        set_setting("retention_months", 6)
+        for ticket in (self.ticket, self.second, self.other):
+            self.close(ticket)
+        later = datetime.now(UTC) + timedelta(days=213)
+        real = erasure._anonymise
+
+        def failing(ticket, pseudonym, remove):
+            if ticket.title == "Printer":
+                raise RuntimeError("broken ticket")
+            return real(ticket, pseudonym, remove)
+
+        with mock.patch.object(erasure, "_anonymise", failing):
+            report = self.run_job(later)
+        self.assertEqual(report.counts["past_retention"], 2)
+        self.assertEqual(len(report.errors), 1)
+        self.assertIn("broken ticket", report.errors[0])
+        transaction.begin()
+        (invoice,) = self.tickets_titled("Invoice")
+        (scanner,) = self.tickets_titled("Scanner")
+        # Committed, each customer under one pseudonym of their own.
+        self.assertTrue(erasure.is_anonymised(invoice))
+        self.assertTrue(erasure.is_anonymised(scanner))
+        self.assertNotEqual(customer_of(invoice), customer_of(scanner))
+        self.assertEqual(customer_of(self.second), CUSTOMER)
+        # The next run does the one left, and reads no ticket done before.
+        with mock.patch.object(erasure, "_anonymise", wraps=real) as anonymise:
+            report = self.run_job(later)
+        self.assertEqual(report.counts["past_retention"], 1)
+        self.assertEqual(report.errors, [])
+        self.assertEqual(anonymise.call_count, 1)
+        transaction.begin()
+        (printer,) = self.tickets_titled("Printer")
+        self.assertTrue(erasure.is_anonymised(printer))
+
+    def test_a_customers_tickets_stay_together_in_one_run(self):
+        from datetime import datetime
+        from datetime import timedelta
+        from datetime import UTC
+
+        set_setting("retention_months", 6)
+        self.close(self.ticket)
+        self.close(self.second)
+        report = self.run_job(datetime.now(UTC) + timedelta(days=213))
+        self.assertEqual(report.counts["past_retention"], 2)
+        transaction.begin()
+        (invoice,) = self.tickets_titled("Invoice")
+        (printer,) = self.tickets_titled("Printer")
+        self.assertEqual(customer_of(invoice), customer_of(printer))
+
+    def test_the_mailbox_is_read_even_when_the_job_fails(self):
+        from collective.tickets.core import cron
+        from unittest import mock
+
+        set_setting("imap_host", "imap.example.org")
+        transaction.commit()
+        fetch_mail = mock.Mock()
+        with (
+            mock.patch.object(
+                cron, "apply_retention", side_effect=RuntimeError("no catalog")
+            ),
+            self.assertRaises(RuntimeError),
+        ):
+            cron.run_periodic(fetch=fetch_mail)
+        fetch_mail.assert_called_once_with()

@@ -10,11 +10,11 @@ from AccessControl import Unauthorized
 from collective.tickets.core.conversation import require_ticket
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.stored import stored
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import UTC
 from persistent.list import PersistentList
-from zope.annotation.interfaces import IAnnotations
 
 import time
 
@@ -41,10 +41,7 @@ class Change:
 
 
 def _entries(ticket, create=False):
-    annotations = IAnnotations(ticket)
-    entries = annotations.get(HISTORY_KEY)
-    if entries is None and create:
-        entries = annotations[HISTORY_KEY] = PersistentList()
+    entries = stored(ticket, HISTORY_KEY, PersistentList if create else None)
     return entries if entries is not None else ()
 
 
@@ -56,6 +53,15 @@ def record(ticket, field, old, new, actor=None):
     _entries(ticket, create=True).append(
         (time.time(), actor or current_userid() or "", field, old, new)
     )
+
+
+def replace_actor(ticket, old, new):
+    """The changes ``old`` made are recorded as made by ``new`` (anonymising
+    a ticket: its customer's own closings and reopenings)."""
+    entries = _entries(ticket)
+    for index, (when, actor, field, before, after) in enumerate(entries):
+        if actor == old:
+            entries[index] = (when, new, field, before, after)
 
 
 def _changes(ticket, fields):

@@ -1,8 +1,10 @@
 """Who is who in a ticket: customers, staff and the names shown for them."""
 
 from AccessControl import getSecurityManager
+from BTrees.OOBTree import OOTreeSet
 from collective.tickets import _
 from collective.tickets.core.settings import setting
+from collective.tickets.core.stored import stored
 from collective.tickets.permissions import ManageTickets
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -13,6 +15,7 @@ import threading
 import time
 import transaction
 import unicodedata
+import uuid
 
 
 # The roles that give "Manage tickets" on the site (rolemap.xml): whoever has
@@ -253,9 +256,27 @@ def _lookup_display_name(userid):
 SYSTEM_USERID = "collective.tickets.system"
 SYSTEM_NAME = _("name_system", default="The help desk")
 # Who an anonymised ticket's customer became (``core.privacy.erasure``):
-# a pseudonym per erasure, shown with one name.
+# a pseudonym per erasure, shown with one name. The pseudonyms given are
+# kept on the site: a user id that merely looks like one is a user like any.
 ANONYMISED_PREFIX = "anonymised-"
 ANONYMISED_NAME = _("name_anonymised", default="Anonymised customer")
+PSEUDONYMS_KEY = "collective.tickets.pseudonyms"
+
+
+def is_pseudonym(userid):
+    """Whether ``userid`` is the pseudonym of an anonymised customer."""
+    given = stored(api.portal.get(), PSEUDONYMS_KEY)
+    return bool(userid) and given is not None and userid in given
+
+
+def new_pseudonym():
+    """A new pseudonym, kept as given: no user and no pseudonym has it."""
+    while True:
+        userid = f"{ANONYMISED_PREFIX}{uuid.uuid4().hex[:12]}"
+        if not is_pseudonym(userid) and api.user.get(userid=userid) is None:
+            break
+    stored(api.portal.get(), PSEUDONYMS_KEY, OOTreeSet).insert(userid)
+    return userid
 
 
 def display_name(userid):
@@ -270,9 +291,11 @@ def display_name(userid):
         return ""
     if userid == SYSTEM_USERID:
         return translate(SYSTEM_NAME, context=getRequest())
-    if userid.startswith(ANONYMISED_PREFIX):
+    name = _directory_cached("name", userid, lambda: _lookup_display_name(userid))
+    # Nobody's name: a pseudonym's is translated for each reader.
+    if name == userid and is_pseudonym(userid):
         return translate(ANONYMISED_NAME, context=getRequest())
-    return _directory_cached("name", userid, lambda: _lookup_display_name(userid))
+    return name
 
 
 def may(permission, obj):

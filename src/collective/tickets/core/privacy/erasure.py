@@ -5,12 +5,15 @@ erasure).
 Anonymising a ticket:
 
 - its customer becomes a pseudonym (``anonymised-`` and a random part, one
-  per erasure, so a customer's tickets stay together), shown as
-  "Anonymised customer": owner, creator and author of their messages;
+  per erasure, so a customer's tickets stay together; the site keeps the
+  pseudonyms it gave), shown as "Anonymised customer": owner, creator and
+  author of their messages, and who made their changes in the ticket's
+  history and its workflow history;
 - the ticket leaves the customer's member folder for a folder named by the
   pseudonym: the customer (if their account is kept) no longer sees it,
-  its address no longer names them, and deleting their member folder no
-  longer deletes it;
+  its address no longer names them, no redirect leads from their folder to
+  it or its messages, and deleting their member folder no longer deletes
+  it;
 - the customer's and the CC recipients' names and addresses are cut out of
   the subject, every message and note and the rating's comment, the CC list
   is emptied, the names of CC recipients who answered by mail are replaced,
@@ -21,6 +24,10 @@ Anonymising a ticket:
 An erased customer's addresses are remembered as SHA-256 digests only, so
 that mail from them is refused (``is_erased_address``) without keeping the
 addresses themselves.
+
+Erasing many tickets (a customer's, a deleted member's) happens in the
+caller's transaction, all or nothing; retention, in the periodic job,
+commits each batch in a transaction of its own (``_each_ticket``).
 """
 
 from AccessControl import Unauthorized
@@ -34,50 +41,45 @@ from collective.tickets.content.ticket import customer_of
 from collective.tickets.core import history
 from collective.tickets.core.conversation import mail_sender
 from collective.tickets.core.conversation import require_ticket
-from collective.tickets.core.people import ANONYMISED_PREFIX
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import forget_directory
+from collective.tickets.core.people import is_pseudonym
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.people import new_pseudonym
 from collective.tickets.core.people import user_email
+from collective.tickets.core.privacy.scrub import REDACTED
+from collective.tickets.core.privacy.scrub import scrubber
+from collective.tickets.core.privacy.scrub import SHORTEST
 from collective.tickets.core.queries import base_query
 from collective.tickets.core.settings import setting
 from collective.tickets.core.sla import CLOSED_INDEX
 from collective.tickets.core.states import COMPLETED
+from collective.tickets.core.stored import stored
+from collective.tickets.core.transactions import in_own_transaction
 from collective.tickets.interfaces import DELETE
-from html import escape
 from OFS.event import ObjectWillBeMovedEvent
 from plone import api
 from plone.app.redirector.interfaces import IRedirectionStorage
 from plone.app.textfield.value import RichTextValue
 from plone.dexterity.utils import createContent
-from zope.annotation.interfaces import IAnnotations
+from ZODB.POSException import ConflictError
 from zope.component import queryUtility
 from zope.container.contained import notifyContainerModified
 from zope.event import notify
 from zope.lifecycleevent import ObjectMovedEvent
 
 import hashlib
-import re
 import time
 import transaction
-import uuid
 
 
 ERASED_KEY = "collective.tickets.erased_addresses"
-# What a name or an address cut out of a text becomes.
-REDACTED = "[…]"
-# Shorter strings (initials, "Jo") would cut words out of every text.
-SHORTEST = 3
-# Tickets anonymised between two savepoints (memory stays flat).
+# Tickets erased between two savepoints or commits (memory stays flat).
 BATCH = 100
 
 
-def new_pseudonym():
-    return f"{ANONYMISED_PREFIX}{uuid.uuid4().hex[:12]}"
-
-
 def is_anonymised(ticket):
-    return customer_of(ticket).startswith(ANONYMISED_PREFIX)
+    return is_pseudonym(customer_of(ticket))
 
 
 def _require_staff(obj=None):
@@ -89,18 +91,19 @@ def _digest(email):
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
 
-def _erased(create=False):
-    annotations = IAnnotations(api.portal.get())
-    erased = annotations.get(ERASED_KEY)
-    if erased is None and create:
-        erased = annotations[ERASED_KEY] = OOTreeSet()
-    return erased
-
-
 def is_erased_address(email):
     """Whether ``email`` belonged to a customer whose data was erased."""
-    erased = _erased()
+    erased = stored(api.portal.get(), ERASED_KEY)
     return bool(email) and erased is not None and _digest(email) in erased
+
+
+def _remember_erased(addresses):
+    """Refuse mail from ``addresses`` from now on (kept as digests)."""
+    addresses = [address for address in addresses if address]
+    if addresses:
+        erased = stored(api.portal.get(), ERASED_KEY, OOTreeSet)
+        for address in addresses:
+            erased.insert(_digest(address))
 
 
 def _messages(ticket):
@@ -124,9 +127,9 @@ def _identities(ticket, customer):
     user = api.user.get(userid=customer)
     if user is not None:
         found.add(user.getProperty("fullname", "") or "")
-    stored = _stored_properties(customer)
+    stored_properties = _stored_properties(customer)
     found.update(
-        str(stored.get(name) or "")
+        str(stored_properties.get(name) or "")
         for name in ("email", "fullname", "ticket_display_name")
     )
     for row in ticket.cc_recipients or ():
@@ -137,47 +140,6 @@ def _identities(ticket, customer):
             found.update((sender.get("email") or "", sender.get("name") or ""))
     found = {value.strip() for value in found if isinstance(value, str)}
     return {value for value in found if len(value) >= SHORTEST}
-
-
-def _alternatives(values):
-    return "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
-
-
-# A tag of the HTML, left as it is but for the addresses in it (mailto:).
-_TAG = re.compile(r"(<[^>]*>)")
-
-
-def _scrubber(identities):
-    """A function cutting ``identities`` out of a text or an HTML fragment:
-    whole words only ("Ana" stays in "Banana"), in the text between tags;
-    inside tags only e-mail addresses (a ``mailto:`` link), so the markup
-    itself is never touched."""
-    variants = set()
-    for value in identities:
-        variants.update((value, escape(value, quote=False)))
-    if not variants:
-        return lambda text: text
-    words = re.compile(rf"(?<!\w)(?:{_alternatives(variants)})(?!\w)", re.IGNORECASE)
-    addresses = [v for v in variants if "@" in v]
-    in_tags = (
-        re.compile(rf"(?<![\w.+-])(?:{_alternatives(addresses)})(?!\w)", re.IGNORECASE)
-        if addresses
-        else None
-    )
-
-    def scrub(text):
-        if not text:
-            return text
-        parts = _TAG.split(text)
-        for index, part in enumerate(parts):
-            if index % 2:
-                if in_tags is not None:
-                    parts[index] = in_tags.sub(REDACTED, part)
-            else:
-                parts[index] = words.sub(REDACTED, part)
-        return "".join(parts)
-
-    return scrub
 
 
 def _anonymous_folder(pseudonym):
@@ -204,7 +166,6 @@ def _move(obj, target):
     allows: tickets are added only where the add-on puts them."""
     source = aq_parent(aq_inner(obj))
     name = obj.getId()
-    old_path = "/".join(obj.getPhysicalPath())
     notify(ObjectWillBeMovedEvent(obj, source, name, target, name))
     source._delObject(name, suppress_events=True)
     target._setObject(name, aq_base(obj), set_owner=0, suppress_events=True)
@@ -213,12 +174,34 @@ def _move(obj, target):
     notifyContainerModified(source)
     notifyContainerModified(target)
     moved._postCopy(target, op=1)
-    # Plone would send the old address (the member folder's id) on to the
-    # new one: that is the link erasure cuts.
-    storage = queryUtility(IRedirectionStorage)
-    if storage is not None and old_path in storage:
-        storage.remove(old_path)
+    _forget_redirects(moved)
     return moved
+
+
+def _forget_redirects(ticket):
+    """Plone sends old addresses (the member folder's, naming the customer)
+    on to the new ones, for the ticket and each message moved with it: the
+    link that erasure cuts."""
+    storage = queryUtility(IRedirectionStorage)
+    if storage is None:
+        return
+    for obj in _messages(ticket):
+        for old_path in storage.redirects("/".join(obj.getPhysicalPath())):
+            storage.remove(old_path)
+
+
+def _anonymise_workflow_history(obj, customer, pseudonym, scrub):
+    histories = getattr(aq_base(obj), "workflow_history", None)
+    for workflow, entries in list((histories or {}).items()):
+        changed = []
+        for entry in entries:
+            entry = dict(entry)
+            if entry.get("actor") == customer:
+                entry["actor"] = pseudonym
+            if entry.get("comments"):
+                entry["comments"] = scrub(entry["comments"])
+            changed.append(entry)
+        histories[workflow] = tuple(changed)
 
 
 def _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments):
@@ -233,6 +216,7 @@ def _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments):
         obj._owner = (owner[0], pseudonym)
     if obj.get_local_roles_for_userid(customer):
         obj.manage_delLocalRoles([customer])
+    _anonymise_workflow_history(obj, customer, pseudonym, scrub)
     if mail_sender(obj):
         obj.mail_sender = {"email": "", "name": REDACTED}
     if getattr(aq_base(obj), "original_mail", None) is not None:
@@ -243,25 +227,23 @@ def _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments):
             del obj.attachment_thumbnails
 
 
-def anonymise_ticket(ticket, pseudonym=None, remove_attachments=False):
-    """Anonymise ``ticket`` (see the module); the staff only. Returns the
-    ticket in its new place. A ticket anonymised already is left alone."""
-    require_ticket(ticket)
-    _require_staff(ticket)
+def _anonymise(ticket, pseudonym, remove_attachments):
+    """Anonymise ``ticket`` under ``pseudonym``: the ticket in its new
+    place, or None when it was anonymised already."""
     if is_anonymised(ticket):
-        return ticket
+        return None
     customer = customer_of(ticket)
-    pseudonym = pseudonym or new_pseudonym()
-    scrub = _scrubber(_identities(ticket, customer))
+    scrub = scrubber(_identities(ticket, customer))
     with api.env.adopt_roles(["Manager"]):
         ticket.title = scrub(ticket.title)
         ticket.cc_recipients = []
-        stored = getattr(aq_base(ticket), "ticket_rating", None)
-        if stored:
-            score, comment, when = stored
+        rating = getattr(aq_base(ticket), "ticket_rating", None)
+        if rating:
+            score, comment, when = rating
             ticket.ticket_rating = (score, scrub(comment), when)
         for obj in _messages(ticket):
             _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments)
+        history.replace_actor(ticket, customer, pseudonym)
         history.record(ticket, history.ANONYMISED, None, None)
         # Out of the member folder: its roles no longer reach the ticket,
         # and deleting the member's folder no longer deletes it.
@@ -275,61 +257,123 @@ def anonymise_ticket(ticket, pseudonym=None, remove_attachments=False):
     return ticket
 
 
+def anonymise_ticket(ticket, remove_attachments=False):
+    """Anonymise ``ticket`` (see the module); the staff only. Returns the
+    ticket in its new place. A ticket anonymised already is left alone."""
+    require_ticket(ticket)
+    _require_staff(ticket)
+    if is_anonymised(ticket):
+        return ticket
+    return _anonymise(ticket, new_pseudonym(), remove_attachments)
+
+
+def _each_ticket(paths, action, commit=False, errors=None):
+    """``action(ticket)`` for each ticket at ``paths`` (one gone meanwhile
+    is skipped); how many times it did something (returned true).
+
+    Without ``commit``, in the caller's transaction (a staff request, a
+    member's deletion: all or nothing), a savepoint every ``BATCH`` keeping
+    memory flat. With ``commit`` (the periodic job), each ``BATCH`` in a
+    transaction of its own, tried again after a conflict; a ticket that
+    fails is rolled back, logged and added to ``errors`` for the next run,
+    and the others go on.
+    """
+    portal = api.portal.get()
+    count = 0
+    for start in range(0, len(paths), BATCH):
+        batch = paths[start : start + BATCH]
+        if not commit:
+            for path in batch:
+                ticket = portal.unrestrictedTraverse(path, None)
+                if ticket is not None and action(ticket):
+                    count += 1
+            transaction.savepoint(optimistic=True)
+            continue
+        try:
+            done, failed = in_own_transaction(
+                lambda batch=batch: _each_on_its_own(portal, batch, action),
+                f"collective.tickets: erasure of {len(batch)} tickets",
+            )
+        except ConflictError as error:
+            transaction.abort()
+            logger.warning("Erasure: a batch still conflicts, next run")
+            failed = [f"{batch[0]} and {len(batch) - 1} more: {error!r}"]
+            done = 0
+        count += done
+        if errors is not None:
+            errors.extend(failed)
+    return count
+
+
+def _each_on_its_own(portal, paths, action):
+    """One batch of ``_each_ticket(commit=True)``: ``(done, failed)``."""
+    done = 0
+    failed = []
+    for path in paths:
+        ticket = portal.unrestrictedTraverse(path, None)
+        if ticket is None:
+            continue
+        savepoint = transaction.savepoint(optimistic=True)
+        try:
+            if action(ticket):
+                done += 1
+        except ConflictError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the next run tries again
+            savepoint.rollback()
+            logger.exception("Erasure: %s failed", path)
+            failed.append(f"{path}: {error!r}")
+    return done, failed
+
+
 def anonymise_customer(userid, remove_attachments=False, addresses=()):
     """Anonymise every ticket of ``userid`` under one pseudonym and refuse
     mail from their address (and ``addresses``) from now on; the staff only.
     Returns the number of tickets anonymised."""
     _require_staff()
-    if not userid or userid.startswith(ANONYMISED_PREFIX):
+    if not userid or is_pseudonym(userid):
         return 0
     addresses = {user_email(userid) or "", *addresses}
-    catalog = api.portal.get_tool("portal_catalog")
-    paths = [
-        brain.getPath()
-        for brain in catalog.unrestrictedSearchResults(
-            **dict(base_query(), ticket_customer=userid)
-        )
-    ]
+    paths = _ticket_paths(dict(base_query(), ticket_customer=userid))
     pseudonym = new_pseudonym()
-    portal = api.portal.get()
-    count = 0
-    for path in paths:
-        ticket = portal.unrestrictedTraverse(path)
-        if customer_of(ticket) != userid:
-            continue
-        anonymise_ticket(ticket, pseudonym, remove_attachments)
-        count += 1
-        if count % BATCH == 0:
-            transaction.savepoint(optimistic=True)
-    erased = _erased(create=True)
-    for address in addresses:
-        if address:
-            erased.insert(_digest(address))
+    count = _each_ticket(
+        paths,
+        lambda ticket: (
+            customer_of(ticket) == userid
+            and _anonymise(ticket, pseudonym, remove_attachments)
+        ),
+    )
+    _remember_erased(addresses)
     forget_directory()
     return count
 
 
-def _ticket_paths(query):
+def _ticket_paths(query, anonymised=True):
+    """The paths of the tickets ``query`` finds; without those anonymised
+    already unless ``anonymised`` (told by the catalog, none is loaded)."""
     catalog = api.portal.get_tool("portal_catalog")
-    return [brain.getPath() for brain in catalog.unrestrictedSearchResults(**query)]
+    brains = catalog.unrestrictedSearchResults(**query)
+    if anonymised:
+        return [brain.getPath() for brain in brains]
+    customers = catalog._catalog.getIndex("ticket_customer")
+    return [
+        brain.getPath()
+        for brain in brains
+        if not is_pseudonym(customers.getEntryForObject(brain.getRID(), ""))
+    ]
 
 
-def delete_tickets(paths):
-    """Delete the tickets at ``paths`` (with their messages, notes and
-    files), a savepoint every ``BATCH``; the number deleted."""
-    portal = api.portal.get()
-    count = 0
+def _delete(ticket):
     with api.env.adopt_roles(["Manager"]):
-        for path in paths:
-            ticket = portal.unrestrictedTraverse(path, None)
-            if ticket is None:
-                continue
-            parent = ticket.__parent__
-            parent.manage_delObjects([ticket.getId()])
-            count += 1
-            if count % BATCH == 0:
-                transaction.savepoint(optimistic=True)
-    return count
+        ticket.__parent__.manage_delObjects([ticket.getId()])
+    return True
+
+
+def delete_tickets(paths, commit=False, errors=None):
+    """Delete the tickets at ``paths`` (with their messages, notes and
+    files); the number deleted. ``commit`` and ``errors``: as for
+    ``_each_ticket``."""
+    return _each_ticket(paths, _delete, commit, errors)
 
 
 def _stored_email(userid):
@@ -341,7 +385,7 @@ def member_deleted(event):
     anonymised or deleted, as the ``on_member_deleted`` setting says, never
     left behind with an owner that no longer exists."""
     userid = event.principal
-    if not isinstance(userid, str) or userid.startswith(ANONYMISED_PREFIX):
+    if not isinstance(userid, str) or is_pseudonym(userid):
         return
     paths = _ticket_paths(dict(base_query(), ticket_customer=userid))
     if not paths:
@@ -349,10 +393,7 @@ def member_deleted(event):
     with api.env.adopt_roles(["Manager"]):
         if setting("on_member_deleted") == DELETE:
             count = delete_tickets(paths)
-            erased = _erased(create=True)
-            address = _stored_email(userid)
-            if address:
-                erased.insert(_digest(address))
+            _remember_erased([_stored_email(userid)])
             action = "deleted"
         else:
             count = anonymise_customer(
@@ -364,11 +405,12 @@ def member_deleted(event):
     logger.info("Member %s deleted: %s of their tickets %s", userid, count, action)
 
 
-def apply_retention(now=None):
+def apply_retention(now=None, errors=None):
     """The periodic job's part: tickets completed more than
     ``retention_months`` ago are anonymised or deleted, as
-    ``retention_action`` says; nothing while the setting is 0. Returns
-    ``(action, count)``."""
+    ``retention_action`` says, each batch committed in a transaction of its
+    own (a failure is logged, added to ``errors`` and tried again next
+    run); nothing while the setting is 0. Returns ``(action, count)``."""
     months = setting("retention_months") or 0
     if months <= 0:
         return None, 0
@@ -376,29 +418,30 @@ def apply_retention(now=None):
     # A month as the calendar's average (30.44 days): retention is counted
     # in months, not to the day.
     limit = now - months * 30.44 * 86400
-    paths = _ticket_paths(
-        dict(
-            base_query(),
-            review_state=COMPLETED,
-            **{CLOSED_INDEX: {"query": limit, "range": "max"}},
-        )
+    query = dict(
+        base_query(),
+        review_state=COMPLETED,
+        **{CLOSED_INDEX: {"query": limit, "range": "max"}},
     )
-    with api.env.adopt_roles(["Manager"]):
-        if setting("retention_action") == DELETE:
-            action, count = "deleted", delete_tickets(paths)
-        else:
-            remove = bool(setting("erasure_remove_attachments"))
-            portal = api.portal.get()
-            count = 0
-            for path in paths:
-                ticket = portal.unrestrictedTraverse(path, None)
-                if ticket is None or is_anonymised(ticket):
-                    continue
-                anonymise_ticket(ticket, remove_attachments=remove)
-                count += 1
-                if count % BATCH == 0:
-                    transaction.savepoint(optimistic=True)
-            action = "anonymised"
+    if setting("retention_action") == DELETE:
+        action = "deleted"
+        count = delete_tickets(_ticket_paths(query), commit=True, errors=errors)
+    else:
+        action = "anonymised"
+        remove = bool(setting("erasure_remove_attachments"))
+        # One pseudonym per customer and run, so that their tickets stay
+        # together; one given in a transaction rolled back is not reused.
+        pseudonyms = {}
+
+        def anonymise(ticket):
+            customer = customer_of(ticket)
+            pseudonym = pseudonyms.get(customer)
+            if pseudonym is None or not is_pseudonym(pseudonym):
+                pseudonym = pseudonyms[customer] = new_pseudonym()
+            return _anonymise(ticket, pseudonym, remove) is not None
+
+        paths = _ticket_paths(query, anonymised=False)
+        count = _each_ticket(paths, anonymise, commit=True, errors=errors)
     if count:
         logger.info(
             "Retention (%s months): %s completed tickets %s", months, count, action
