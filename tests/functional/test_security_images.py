@@ -332,6 +332,19 @@ class TestRemoteImages(ImagesTestCase):
             self.assertIn("Remote image (click to open)", browser.contents, who)
             self.assertNotIn(f'src="{REMOTE}"', browser.contents, who)
 
+    def test_escaped_markup_before_a_remote_image_stays_text(self):
+        # The text before the first element: lxml hands it back unescaped.
+        ticket = self.open_ticket(
+            text=f'&lt;script&gt;alert(1)&lt;/script&gt;<img src="{REMOTE}">'
+        )
+        html = tickets.conversation(ticket)[0].text
+        self.assertNotIn("<script", html)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+        for who in (CUSTOMER, STAFF):
+            browser = browser_for(self.layer, who)
+            browser.open(ticket.absolute_url())
+            self.assertNotIn("<script>alert(1)", browser.contents, who)
+
     def test_the_link_is_translated(self):
         ticket = self.open_ticket(text=REMOTE_HTML)
         api.portal.set_registry_record("plone.available_languages", ["es", "en"])

@@ -8,6 +8,7 @@ view such as ``logout``) are requested with the reader's login, so they
 become links too.
 """
 
+from html import escape
 from lxml import html as lxml_html
 from urllib.parse import urljoin
 from urllib.parse import urlsplit
@@ -119,6 +120,8 @@ def without_remote_images(html, portal_url, label):
             element.drop_tree()
         else:
             element.attrib.pop("src")
-    return (root.text or "") + "".join(
+    # lxml gives the text before the first element unescaped: escaped again,
+    # or "&lt;script&gt;" typed by a customer would become a live tag.
+    return escape(root.text or "", quote=False) + "".join(
         lxml_html.tostring(child, encoding=str) for child in root
     )

@@ -136,7 +136,8 @@ def link_inline_images(content):
         filename = quote(content.files[index][0])
         image.set("src", f"{ATTACHMENT_VIEW}/{index}/{filename}")
     html = "".join(lxml_html.tostring(child, encoding="unicode") for child in tree)
-    content.html = (tree.text or "") + html
+    # The text before the first element comes unescaped from lxml.
+    content.html = escape(tree.text or "", quote=False) + html
 
 
 def keep_original(obj, mail):
