@@ -8,7 +8,8 @@ view such as ``logout``) are requested with the reader's login, so they
 become links too.
 """
 
-from html import escape
+from collective.tickets.core.text import fragment_html
+from collective.tickets.core.text import parse_fragment
 from lxml import html as lxml_html
 from urllib.parse import urljoin
 from urllib.parse import urlsplit
@@ -101,7 +102,7 @@ def without_remote_images(html, portal_url, label):
     of these."""
     if not html or not _LOADS.search(html):
         return html
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parse_fragment(html)
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
@@ -120,8 +121,4 @@ def without_remote_images(html, portal_url, label):
             element.drop_tree()
         else:
             element.attrib.pop("src")
-    # lxml gives the text before the first element unescaped: escaped again,
-    # or "&lt;script&gt;" typed by a customer would become a live tag.
-    return escape(root.text or "", quote=False) + "".join(
-        lxml_html.tostring(child, encoding=str) for child in root
-    )
+    return fragment_html(root)

@@ -1,5 +1,7 @@
 """Text that can be stored, shown in HTML, searched and sent by mail."""
 
+from html import escape
+from lxml import html as lxml_html
 from Products.PortalTransforms.interfaces import IPortalTransformsTool
 from zope.component import getUtility
 
@@ -13,6 +15,21 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
 
 def without_control_characters(text):
     return _UNSAFE.sub("", text)
+
+
+def parse_fragment(html):
+    """An HTML fragment as one ``div`` element holding it, for changing
+    it with lxml; ``fragment_html`` writes it back."""
+    return lxml_html.fragment_fromstring(html, create_parent="div")
+
+
+def fragment_html(root):
+    """The fragment ``parse_fragment`` read, as HTML again. lxml gives the
+    text before the first element unescaped: escaped here, or
+    ``&lt;script&gt;`` written as text would come back a live tag."""
+    return escape(root.text or "", quote=False) + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
 
 
 def _transform(name, data):

@@ -12,12 +12,13 @@ from collective.tickets.core.mailin.quotes import new_html
 from collective.tickets.core.mailin.quotes import new_text
 from collective.tickets.core.message import is_blank_html
 from collective.tickets.core.settings import setting
+from collective.tickets.core.text import fragment_html
+from collective.tickets.core.text import parse_fragment
 from collective.tickets.core.text import size_in_kb
 from collective.tickets.core.text import text_to_html
 from dataclasses import dataclass
 from dataclasses import field
 from html import escape
-from lxml import html as lxml_html
 from plone.namedfile.file import NamedBlobFile
 from urllib.parse import quote
 from zope.globalrequest import getRequest
@@ -124,7 +125,7 @@ def link_inline_images(content):
     image whose part was not stored goes."""
     if "cid:" not in content.html:
         return
-    tree = lxml_html.fragment_fromstring(content.html, create_parent="div")
+    tree = parse_fragment(content.html)
     for image in tree.iter("img"):
         src = image.get("src") or ""
         if not src.lower().startswith("cid:"):
@@ -135,9 +136,7 @@ def link_inline_images(content):
             continue
         filename = quote(content.files[index][0])
         image.set("src", f"{ATTACHMENT_VIEW}/{index}/{filename}")
-    html = "".join(lxml_html.tostring(child, encoding="unicode") for child in tree)
-    # The text before the first element comes unescaped from lxml.
-    content.html = escape(tree.text or "", quote=False) + html
+    content.html = fragment_html(tree)
 
 
 def keep_original(obj, mail):
