@@ -8,6 +8,7 @@ from AccessControl.SecurityManagement import newSecurityManager
 from AccessControl.SecurityManagement import setSecurityManager
 from AccessControl.SpecialUsers import nobody
 from collective.tickets import api as tickets
+from collective.tickets.core.privacy import access
 from collective.tickets.testing import CUSTOMER
 from collective.tickets.testing import FUNCTIONAL_TESTING
 from collective.tickets.testing import OTHER_CUSTOMER
@@ -16,11 +17,15 @@ from helpers import as_user
 from helpers import browser_for
 from helpers import fetch
 from helpers import PDF
+from helpers import PNG
 from helpers import set_setting
+from html import escape
 from plone import api
+from urllib.parse import quote
 
 import io
 import json
+import lxml.html
 import os
 import tracemalloc
 import transaction
@@ -233,3 +238,112 @@ class TestExportApi(ExportTestCase):
         # Over 40 MB written; never more than a few MB held at once.
         self.assertGreater(written, count * size)
         self.assertLess(peak, 8 * (1 << 20))
+
+
+class TestExportFileNames(ExportTestCase):
+    """A mailed-in file is named by whoever sent it: the name must not break
+    out of the page that links to it, nor be refused by the system that
+    unpacks the archive."""
+
+    IMAGE = 'a"b onerror=alert(1) <x>.png'
+    LOG = "con:1?.txt"
+    EVIL = 'evil".pdf'
+
+    def setUp(self):
+        super().setUp()
+        with as_user(self.portal, CUSTOMER):
+            self.odd = tickets.create(
+                "Odd names",
+                '<p>Look: <img src="@@attachment/0/shot.png" alt="shot"> and '
+                '<a href="@@attachment/1/con.txt?download=1">the log</a>.</p>',
+                attachments=[(self.IMAGE, PNG, "image/png"), (self.LOG, b"log", None)],
+            )
+        reply_url = f"{self.odd.absolute_url()}/reply-1"
+        with as_user(self.portal, STAFF):
+            tickets.reply(
+                self.odd,
+                f'<p>See <a href="{reply_url}/@@attachment/0/{quote(self.EVIL)}'
+                '?download=1">the form</a>.</p>',
+                attachments=[(self.EVIL, PDF, "application/pdf")],
+            )
+        transaction.commit()
+
+    def test_attachment_names_are_safe_in_the_page_and_on_any_disk(self):
+        with as_user(self.portal, CUSTOMER), tickets.export_customer(CUSTOMER) as out:
+            archive = open_zip(out.read())
+        for name in archive.namelist():
+            self.assertTrue(name.isascii(), name)
+            self.assertFalse(set(name) & set('"<>:?*\\|'), name)
+            for part in name.split("/"):
+                self.assertFalse(part.endswith((".", " ")), name)
+        record = next(
+            r
+            for r in json.loads(archive.read("tickets.json"))
+            if r["subject"] == "Odd names"
+        )
+        folder = record["folder"]
+        files = [m["attachments"] for m in record["messages"]]
+        self.assertEqual(
+            [[(f["filename"], f["path"]) for f in group] for group in files],
+            [
+                [
+                    (self.IMAGE, "attachments/0-0-ab-onerror-alert-1-x.png"),
+                    (self.LOG, "attachments/0-1-con-1.txt"),
+                ],
+                [(self.EVIL, "attachments/1-0-evil.pdf")],
+            ],
+        )
+        image, log = files[0]
+        evil = files[1][0]
+        self.assertEqual(archive.read(f"{folder}/{image['path']}"), PNG)
+        self.assertEqual(archive.read(f"{folder}/{log['path']}"), b"log")
+        self.assertEqual(archive.read(f"{folder}/{evil['path']}"), PDF)
+
+        html = archive.read(f"{folder}/conversation.html").decode("utf-8")
+        page = lxml.html.document_fromstring(html)
+        self.assertEqual(page.xpath("//*[@onerror]"), [])
+        self.assertEqual(page.xpath("//x"), [])
+        [img] = page.xpath("//article//img")
+        self.assertEqual(img.get("src"), quote(image["path"]))
+        links = {a.text_content(): a.get("href") for a in page.xpath("//article//a")}
+        self.assertEqual(links["the log"], quote(log["path"]))
+        self.assertEqual(links["the form"], quote(evil["path"]))
+        # The list under each message: the name as sent, the file in the
+        # archive.
+        for item in (image, log, evil):
+            self.assertEqual(links[item["filename"]], quote(item["path"]))
+            self.assertIn(f">{escape(item['filename'])}</a>", html)
+        # The JSON has the same local links.
+        self.assertIn(f'src="{quote(image["path"])}"', record["messages"][0]["html"])
+
+
+class TestExportIsRecorded(ExportTestCase):
+    def record(self, ticket):
+        transaction.begin()
+        with api.env.adopt_roles(["Manager"]):
+            return [(e.userid, e.kind) for e in access.access_record(ticket)]
+
+    def test_a_staff_export_is_an_access_to_each_ticket(self):
+        with as_user(self.portal, CUSTOMER):
+            second = tickets.create("Toner", "<p>Toner is low.</p>")
+        transaction.commit()
+        url = f"{self.portal_url}/@@tickets-archive?userid={CUSTOMER}"
+        for _time in range(2):
+            browser = self.download(STAFF, url)
+            # A download by a link (a GET): no confirmation page of
+            # plone.protect in the way.
+            self.assertEqual(browser.headers["status"].split()[0], "200")
+            self.assertEqual(browser.headers["Content-Type"], "application/zip")
+            records = json.loads(open_zip(browser.contents).read("tickets.json"))
+            self.assertEqual(
+                sorted(r["subject"] for r in records), ["Printer jams", "Toner"]
+            )
+        for ticket in (self.ticket, second):
+            # Once within the quarter hour, however often downloaded.
+            self.assertEqual(self.record(ticket), [(STAFF, access.EXPORT)])
+
+    def test_a_customers_own_export_is_not_recorded(self):
+        browser = self.download(CUSTOMER, self.portal_url + "/@@tickets-archive")
+        self.assertEqual(browser.headers["Content-Type"], "application/zip")
+        self.check_archive(browser.contents)
+        self.assertEqual(self.record(self.ticket), [])

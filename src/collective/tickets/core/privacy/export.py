@@ -16,7 +16,6 @@ so 1,000 tickets with files need the memory of one.
 from AccessControl import Unauthorized
 from collective.tickets import _
 from collective.tickets.content.ticket import customer_of
-from collective.tickets.core.attachments import clean_filename
 from collective.tickets.core.conversation import ATTACHMENT_VIEW
 from collective.tickets.core.conversation import conversation
 from collective.tickets.core.dates import localized
@@ -25,14 +24,21 @@ from collective.tickets.core.numbers import number_label
 from collective.tickets.core.people import current_userid
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.privacy import access
 from collective.tickets.core.queries import base_query
 from collective.tickets.core.states import state_title
 from collective.tickets.core.states import workflow_state
+from collective.tickets.core.text import fragment_html
+from collective.tickets.core.text import parse_fragment
 from datetime import datetime
 from datetime import UTC
 from html import escape
 from plone import api
 from plone.base.utils import human_readable_size
+from plone.i18n.normalizer.interfaces import IFileNameNormalizer
+from plone.i18n.normalizer.interfaces import IIDNormalizer
+from urllib.parse import quote
+from zope.component import queryUtility
 from zope.globalrequest import getRequest
 from zope.i18n import translate
 from zope.i18nmessageid import Message
@@ -41,13 +47,21 @@ import json
 import re
 import shutil
 import tempfile
-import unicodedata
 import zipfile
 
 
 CHUNK = 1 << 16
 # Past this size the temporary files leave memory for the disk.
 SPOOL = 1 << 20
+# Folder and file names in the archive stay short: Windows still refuses
+# paths of more than 260 characters when it unpacks one.
+SLUG_LENGTH = 40
+NAME_LENGTH = 80
+# What Plone's file name normaliser lets through but a file name on some
+# system cannot hold or a link would misread: blanks, control characters,
+# "#". Dashes go too, so that a run of them becomes one.
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_.]+")
+_NOT_IN_EXTENSIONS = re.compile(r"[^A-Za-z0-9_]+")
 
 EXPORT_TITLE = _("export_title", default="Your support tickets")
 EXPORT_INTRO = _(
@@ -115,12 +129,16 @@ def _write_archive(out, userid, brains):
         ) as records,
     ):
         rows = []
+        # The staff's copy of a customer's tickets is an access to each of
+        # them (the customer's own is not recorded).
+        staff = is_staff()
         records.write("[")
         for position, brain in enumerate(brains, start=1):
             ticket = brain.getObject()
             if customer_of(ticket) != userid:
                 continue
             record, row = _write_ticket(archive, ticket, position, language)
+            access.record_access(ticket, access.EXPORT, staff=staff)
             if rows:
                 records.write(",\n")
             json.dump(record, records, ensure_ascii=False)
@@ -155,9 +173,33 @@ def _copy_text(source, target):
 
 
 def _slug(title):
-    text = unicodedata.normalize("NFKD", title or "")
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40] or "ticket"
+    """The ticket's folder name after its number: the subject in lowercase
+    ASCII letters, digits and dashes, cut at a dash where it can be."""
+    normalizer = queryUtility(IIDNormalizer)
+    if normalizer is None:
+        return "ticket"
+    return normalizer.normalize(title or "", max_length=SLUG_LENGTH) or "ticket"
+
+
+def _file_name(filename):
+    """An attachment's name in the archive: ASCII that every system can
+    unpack and every link can hold, with the file's extension.
+
+    A mailed-in file is named by whoever sent it, so the name may hold
+    quotes and angle brackets, characters Windows refuses (":", "?", "*", a
+    backslash) or end in a dot. The number before it in the path keeps it apart
+    from the message's other files and from names Windows reserves ("CON").
+    """
+    normalizer = queryUtility(IFileNameNormalizer)
+    name = ""
+    if normalizer is not None:
+        name = normalizer.normalize(filename or "", max_length=NAME_LENGTH)
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = _NOT_IN_NAMES.sub("-", stem).strip(".-") or "file"
+    extension = _NOT_IN_EXTENSIONS.sub("", extension)[:16]
+    return f"{stem}.{extension}" if extension else stem
 
 
 def _write_ticket(archive, ticket, position, language):
@@ -168,10 +210,11 @@ def _write_ticket(archive, ticket, position, language):
     articles = []
     for index, message in enumerate(conversation(ticket)):
         files = []
-        text = message.text
+        paths = {}
         for attachment in message.attachments:
-            name = clean_filename(attachment.filename)
+            name = _file_name(attachment.filename)
             path = f"attachments/{index}-{attachment.index}-{name}"
+            paths[attachment.index] = path
             blob = message.obj.attachments[attachment.index]
             with blob.open() as source, archive.open(f"{folder}/{path}", "w") as target:
                 shutil.copyfileobj(source, target, CHUNK)
@@ -183,12 +226,7 @@ def _write_ticket(archive, ticket, position, language):
                     "path": path,
                 }
             )
-            # Inline images and links point to the file in the archive.
-            text = text.replace(
-                f"{message.obj.absolute_url()}/{ATTACHMENT_VIEW}/{attachment.index}/",
-                f"{path}?",
-            )
-        text = _local_links(text)
+        text = _local_links(message.text, message.obj.absolute_url(), paths)
         messages.append(
             {
                 "author": message.author_name,
@@ -227,7 +265,7 @@ def _write_ticket(archive, ticket, position, language):
             f"<dl><dt>{escape(_t(LABEL_STATE))}</dt>"
             f"<dd>{escape(_t(state_title(state)))}</dd>"
             f"<dt>{escape(_t(LABEL_OPENED))}</dt>"
-            f"<dd>{escape(_date(created))}</dd>"
+            f"<dd>{escape(localized(created))}</dd>"
             + (
                 f"<dt>{escape(_t(LABEL_CC))}</dt><dd>"
                 + ", ".join(escape(_cc_label(row)) for row in cc)
@@ -243,23 +281,46 @@ def _write_ticket(archive, ticket, position, language):
         "title": title,
         "href": f"{folder}/conversation.html",
         "state": _t(state_title(state)),
-        "created": _date(created),
+        "created": localized(created),
     }
     return record, row
 
 
-def _local_links(text):
-    """The archive's pages open without the site: the query strings left by
-    the attachment links above are dropped."""
-    return re.sub(r'(attachments/[^"?]+)\?[^"]*"', r'\1"', text)
+def _own_attachment(message_url):
+    """Matches an address of one of the message's own attachments, absolute
+    or relative to the message (as ``conversation`` knows them), its group
+    the attachment's number."""
+    return re.compile(
+        rf"(?:{re.escape(message_url)}/)?{re.escape(ATTACHMENT_VIEW)}/([0-9]+)"
+        r"(?:[/?#]|$)"
+    )
+
+
+def _local_links(html, message_url, paths):
+    """``html`` with its inline images of, and links to, the message's own
+    attachments pointing to their copies in the archive (``paths``, by
+    attachment number): the archive's pages open without the site.
+
+    The HTML is parsed and written again, never searched and replaced, so a
+    path cannot leave its attribute whatever the file was called.
+    """
+    if not paths or not html or ATTACHMENT_VIEW not in html:
+        return html
+    own = _own_attachment(message_url)
+    root = parse_fragment(html)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in ("src", "href"):
+            found = own.match((element.get(attribute) or "").strip())
+            path = paths.get(int(found.group(1))) if found else None
+            if path is not None:
+                element.set(attribute, quote(path))
+    return fragment_html(root)
 
 
 def _cc_label(row):
     return f"{row['name']} <{row['email']}>" if row["name"] else row["email"]
-
-
-def _date(value):
-    return localized(value)
 
 
 def _article_html(message, text, files):
@@ -267,7 +328,7 @@ def _article_html(message, text, files):
     if message.author_is_staff:
         who += f" ({escape(_t(LABEL_STAFF))})"
     items = "".join(
-        f'<li><a href="{escape(item["path"])}">{escape(item["filename"])}</a> '
+        f'<li><a href="{escape(quote(item["path"]))}">{escape(item["filename"])}</a> '
         f"({escape(human_readable_size(item['size']))})</li>"
         for item in files
     )
@@ -275,7 +336,7 @@ def _article_html(message, text, files):
         f'<article class="{"staff" if message.author_is_staff else "customer"}">'
         f"<header><strong>{who}</strong> · "
         f'<time datetime="{message.date.isoformat()}">'
-        f"{escape(_date(message.date))}</time></header>"
+        f"{escape(localized(message.date))}</time></header>"
         f"<div>{text}</div>" + (f"<ul>{items}</ul>" if items else "") + "</article>"
     )
 
@@ -284,7 +345,7 @@ def _index_html(userid, rows, language):
     intro = _t(
         EXPORT_INTRO,
         name=display_name(userid) or userid,
-        date=_date(datetime.now(UTC)),
+        date=localized(datetime.now(UTC)),
     )
     if rows:
         listing = (
