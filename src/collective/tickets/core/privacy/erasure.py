@@ -48,7 +48,7 @@ from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import new_pseudonym
 from collective.tickets.core.people import user_email
 from collective.tickets.core.privacy.scrub import REDACTED
-from collective.tickets.core.privacy.scrub import scrubber
+from collective.tickets.core.privacy.scrub import Scrubber
 from collective.tickets.core.privacy.scrub import SHORTEST
 from collective.tickets.core.queries import base_query
 from collective.tickets.core.settings import setting
@@ -199,7 +199,7 @@ def _anonymise_workflow_history(obj, customer, pseudonym, scrub):
             if entry.get("actor") == customer:
                 entry["actor"] = pseudonym
             if entry.get("comments"):
-                entry["comments"] = scrub(entry["comments"])
+                entry["comments"] = scrub.text(entry["comments"])
             changed.append(entry)
         histories[workflow] = tuple(changed)
 
@@ -207,7 +207,12 @@ def _anonymise_workflow_history(obj, customer, pseudonym, scrub):
 def _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments):
     value = obj.text
     if value is not None:
-        obj.text = RichTextValue(scrub(value.raw), value.mimeType, value.outputMimeType)
+        raw = (
+            scrub.html(value.raw)
+            if "html" in (value.mimeType or "")
+            else scrub.text(value.raw)
+        )
+        obj.text = RichTextValue(raw, value.mimeType, value.outputMimeType)
     creators = tuple(obj.creators or ())
     if customer in creators:
         obj.creators = tuple(pseudonym if c == customer else c for c in creators)
@@ -233,14 +238,14 @@ def _anonymise(ticket, pseudonym, remove_attachments):
     if is_anonymised(ticket):
         return None
     customer = customer_of(ticket)
-    scrub = scrubber(_identities(ticket, customer))
+    scrub = Scrubber(_identities(ticket, customer))
     with api.env.adopt_roles(["Manager"]):
-        ticket.title = scrub(ticket.title)
+        ticket.title = scrub.text(ticket.title)
         ticket.cc_recipients = []
         rating = getattr(aq_base(ticket), "ticket_rating", None)
         if rating:
             score, comment, when = rating
-            ticket.ticket_rating = (score, scrub(comment), when)
+            ticket.ticket_rating = (score, scrub.text(comment), when)
         for obj in _messages(ticket):
             _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments)
         history.replace_actor(ticket, customer, pseudonym)
