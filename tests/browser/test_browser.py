@@ -538,6 +538,70 @@ class TestJourneys(BrowserTestCase):
         frame.locator("body").click()
         page.keyboard.type(text)
 
+    def test_8_a_copy_an_erasure_and_the_record_of_who_read(self):
+        import io
+        import zipfile
+
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create(
+                "Invoice for Carla Customer",
+                '<p>Carla Customer here.</p><p><img src="@@attachment/0/jam.png" '
+                'alt="Carla Customer"></p>',
+                attachments=[("jam.png", PNG, "image/png")],
+            )
+        transaction.commit()
+        # The customer downloads their copy from My tickets.
+        customer = self.login(CUSTOMER)
+        self.open_my_tickets_from_the_menu(customer)
+        with customer.expect_download() as download:
+            customer.click("a.tickets-archive")
+        archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+        names = archive.namelist()
+        self.assertIn("index.html", names)
+        self.assertIn("tickets.json", names)
+        self.assertTrue(any(name.endswith("jam.png") for name in names), names)
+        # The staff read the ticket (its image is part of the page) and
+        # anonymise it after confirming.
+        staff = self.login(STAFF)
+        staff.goto(ticket.absolute_url())
+        staff.wait_for_load_state("networkidle")
+        self.assertEqual(
+            staff.locator(".ticket-message img").first.evaluate("i => i.naturalWidth")
+            > 0,
+            True,
+        )
+        staff.click("a.ticket-anonymise")
+        staff.wait_for_load_state("networkidle")
+        staff.click("#form-buttons-save")
+        staff.wait_for_load_state("networkidle")
+        self.assertIn("The ticket was anonymised.", staff.content())
+        text = staff.locator("#content").inner_text()
+        self.assertIn("Anonymised customer", text)
+        self.assertIn("anonymised the ticket", text)
+        self.assertNotIn("Carla", text)
+        # Nor in the image's description.
+        alt = staff.locator(".ticket-message .message-text img").first
+        self.assertNotIn("Carla", alt.get_attribute("alt"))
+        anonymised_url = staff.url
+        # The customer no longer finds it; the old address leads nowhere.
+        self.open_my_tickets_from_the_menu(customer)
+        self.assertNotIn("Invoice for", customer.content())
+        response = customer.goto(ticket.absolute_url())
+        self.assertEqual(response.status, 404)
+        # A manager reads who opened it: the staff's page once (the image
+        # in it is no file opened), and their own opening of it now.
+        manager = self.login(MANAGER)
+        manager.goto(anonymised_url)
+        manager.click("a.ticket-access-record")
+        manager.wait_for_load_state("networkidle")
+        rows = manager.locator("table.access-record-table tbody tr")
+        texts = rows.all_inner_texts()
+        self.assertEqual(len(texts), 2, texts)
+        self.assertIn("Max Manager", texts[0])
+        self.assertIn("Sam Staff", texts[1])
+        for text in texts:
+            self.assertIn("The ticket's page", text)
+
     def test_nothing_overflows_on_a_phone(self):
         with as_user(self.portal, CUSTOMER):
             ticket = tickets.create(
