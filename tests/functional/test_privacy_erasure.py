@@ -182,6 +182,49 @@ class TestAnonymiseTicket(ErasureTestCase):
         self.assertNotIn("Rita", moved.text.raw)
         self.assertEqual(display_name(customer_of(moved)), "Anonymised customer")
 
+    def test_nothing_left_names_the_customer(self):
+        from collective.tickets.core import satisfaction
+
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create(
+                "Refund for Carla Customer, customer1@example.com",
+                "<p>Tell gone@example.com too.</p>",
+                attachments=[("Carla Customer passport.pdf", PDF, "application/pdf")],
+            )
+        # A CC recipient told of the ticket and removed since.
+        ticket.cc_introduced = ("gone@example.com",)
+        transaction.commit()
+        staff = browser_for(self.layer, STAFF)
+        staff.open(ticket.absolute_url() + "/@@attachment/0/passport.pdf")
+        with as_user(self.portal, STAFF):
+            tickets.close(ticket)
+        transaction.commit()
+        token = satisfaction.make_token(ticket)
+        with as_user(self.portal, STAFF):
+            ticket = tickets.anonymise_ticket(ticket)
+        transaction.commit()
+        # Its address was made from the subject: a neutral one now.
+        self.assertEqual(ticket.getId(), f"ticket-{ticket.ticket_number}")
+        with as_user(self.portal, MANAGER):
+            details = [entry.detail for entry in tickets.access_record(ticket)]
+        self.assertEqual(details, [f"{ticket.getId()}/0/[…] passport.pdf"])
+        self.assertEqual(ticket.attachments[0].filename, "[…] passport.pdf")
+        self.assertNotIn("gone@example.com", ticket.text.raw)
+        self.assertIsNone(getattr(ticket, "cc_introduced", None))
+        for text in (ticket.absolute_url(), ticket.title, repr(details)):
+            self.assertNotIn("carla", text.lower())
+            self.assertNotIn("customer1", text.lower())
+        # The rating link of the closing mail no longer reaches it.
+        with self.assertRaises(satisfaction.InvalidToken):
+            satisfaction.rate_with_token(token, 1, "Carla Customer was here")
+
+    def test_the_files_kept_can_be_deleted_later(self):
+        with as_user(self.portal, STAFF):
+            ticket = tickets.anonymise_ticket(self.ticket)
+            self.assertEqual(len(ticket.attachments), 1)
+            ticket = tickets.anonymise_ticket(ticket, remove_attachments=True)
+        self.assertEqual(list(ticket.attachments), [])
+
     def test_files_go_too_when_asked(self):
         with as_user(self.portal, STAFF):
             ticket = tickets.anonymise_ticket(self.ticket, remove_attachments=True)
@@ -316,6 +359,35 @@ class TestDeletedMember(ErasureTestCase):
         self.assertEqual(self.tickets_titled("Invoice", "Printer"), [])
         self.assertTrue(tickets.is_erased_address("customer1@example.com"))
         self.assertEqual(len(self.tickets_titled("Scanner")), 1)
+
+    def test_files_held_for_their_forms_go_with_the_member(self):
+        from collective.tickets.core import uploads
+
+        token, failures = uploads.hold(
+            CUSTOMER, None, [("Carla-ID.pdf", PDF, "application/pdf")]
+        )
+        self.assertEqual(failures, [])
+        transaction.commit()
+        with as_user(self.portal, MANAGER):
+            api.user.delete(username=CUSTOMER)
+        transaction.commit()
+        self.assertEqual(uploads.held_files(CUSTOMER, token), [])
+        self.assertEqual(uploads.held_count(CUSTOMER), 0)
+
+    def test_erased_addresses_are_kept_as_keyed_digests(self):
+        import hashlib
+
+        with as_user(self.portal, STAFF):
+            tickets.anonymise_customer(CUSTOMER)
+        transaction.commit()
+        from collective.tickets.core.privacy.erasure import ERASED_KEY
+        from zope.annotation.interfaces import IAnnotations
+
+        kept = set(IAnnotations(self.portal)[ERASED_KEY])
+        plain = hashlib.sha256(b"customer1@example.com").hexdigest()
+        self.assertEqual(len(kept), 1)
+        self.assertNotIn(plain, kept)
+        self.assertTrue(tickets.is_erased_address("customer1@example.com"))
 
     def test_a_member_without_tickets_is_deleted_as_before(self):
         from collective.tickets.testing import CC_MEMBER

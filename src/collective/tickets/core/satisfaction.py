@@ -19,6 +19,7 @@ from collective.tickets.core.keys import b64
 from collective.tickets.core.keys import digest
 from collective.tickets.core.keys import ring_keys
 from collective.tickets.core.people import current_userid
+from collective.tickets.core.people import is_pseudonym
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.sla import closed_at
 from collective.tickets.core.text import without_control_characters
@@ -169,7 +170,9 @@ def ticket_for_token(token, now=None):
     if (now or datetime.now(UTC)).timestamp() > expires:
         raise InvalidToken(token)
     ticket = uuidToObject(uid, unrestricted=True)
-    if not ITicket.providedBy(ticket):
+    # An anonymised ticket is nobody's to rate: the link in the closing
+    # mail must not write a person's words into it again.
+    if not ITicket.providedBy(ticket) or is_pseudonym(customer_of(ticket)):
         raise InvalidToken(token)
     return ticket
 

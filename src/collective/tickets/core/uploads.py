@@ -170,6 +170,14 @@ def hold(userid, token, files, remove=()):
     return token, failures
 
 
+def forget_user(userid):
+    """Forget every file held for ``userid`` (their data is erased)."""
+    storage = _storage()
+    if storage is not None and userid:
+        for key in list(_user_range(storage, userid)):
+            del storage[key]
+
+
 def discard(userid, token):
     """Forget what ``token`` holds for ``userid`` (the message was sent)."""
     storage = _storage()

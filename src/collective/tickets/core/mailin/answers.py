@@ -35,6 +35,14 @@ def forget_answers():
         del annotations[_KEY]
 
 
+def forget_address(email):
+    """Forget when ``email`` was last answered (its owner's data is erased)."""
+    record = stored(api.portal.get(), _KEY)
+    if record is not None and email:
+        record.pop(email, None)
+        record.pop(email.lower(), None)
+
+
 def answer_due(email, now=None):
     """Whether ``email`` may get an automatic answer now; records it if so."""
     now = time.time() if now is None else now

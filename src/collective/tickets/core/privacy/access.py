@@ -102,6 +102,16 @@ def record_access(ticket, kind, detail="", staff=None):
     return True
 
 
+def rewrite_details(ticket, change):
+    """Each entry's detail becomes ``change(detail)`` (anonymising the
+    ticket: file names, the ticket's old id)."""
+    log = _log(ticket)
+    for key, (userid, kind, detail) in list((log or {}).items()):
+        new = change(detail) if detail else detail
+        if new != detail:
+            log[key] = (userid, kind, new)
+
+
 def may_see_access(ticket):
     return may(ViewAccessRecord, ticket)
 

@@ -41,12 +41,16 @@ from collective.tickets.content.ticket import customer_of
 from collective.tickets.core import history
 from collective.tickets.core.conversation import mail_sender
 from collective.tickets.core.conversation import require_ticket
+from collective.tickets.core.keys import digest
+from collective.tickets.core.keys import ring_keys
+from collective.tickets.core.mailin.answers import forget_address
 from collective.tickets.core.people import display_name
 from collective.tickets.core.people import forget_directory
 from collective.tickets.core.people import is_pseudonym
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import new_pseudonym
 from collective.tickets.core.people import user_email
+from collective.tickets.core.privacy import access
 from collective.tickets.core.privacy.scrub import REDACTED
 from collective.tickets.core.privacy.scrub import Scrubber
 from collective.tickets.core.privacy.scrub import SHORTEST
@@ -56,6 +60,7 @@ from collective.tickets.core.sla import CLOSED_INDEX
 from collective.tickets.core.states import COMPLETED
 from collective.tickets.core.stored import stored
 from collective.tickets.core.transactions import in_own_transaction
+from collective.tickets.core.uploads import forget_user
 from collective.tickets.interfaces import DELETE
 from OFS.event import ObjectWillBeMovedEvent
 from plone import api
@@ -68,12 +73,14 @@ from zope.container.contained import notifyContainerModified
 from zope.event import notify
 from zope.lifecycleevent import ObjectMovedEvent
 
-import hashlib
 import time
 import transaction
+import uuid
 
 
 ERASED_KEY = "collective.tickets.erased_addresses"
+# The keyring of the erased addresses' digests.
+RING = "collective.tickets.erasure"
 # Tickets erased between two savepoints or commits (memory stays flat).
 BATCH = 100
 
@@ -87,23 +94,31 @@ def _require_staff(obj=None):
         raise Unauthorized("Only the staff may anonymise tickets.")
 
 
-def _digest(email):
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+def _digest(key, email):
+    """An address as kept: a keyed digest (HMAC-SHA256 with a key of the
+    site's keyring), so that one cannot tell from the database alone
+    whether a given address was erased."""
+    return digest(key, email.strip().lower()).hex()
 
 
 def is_erased_address(email):
     """Whether ``email`` belonged to a customer whose data was erased."""
     erased = stored(api.portal.get(), ERASED_KEY)
-    return bool(email) and erased is not None and _digest(email) in erased
+    if not email or erased is None:
+        return False
+    return any(_digest(key, email) in erased for key in ring_keys(RING))
 
 
 def _remember_erased(addresses):
-    """Refuse mail from ``addresses`` from now on (kept as digests)."""
+    """Refuse mail from ``addresses`` from now on (kept as digests), and
+    forget when they were last answered automatically."""
     addresses = [address for address in addresses if address]
     if addresses:
         erased = stored(api.portal.get(), ERASED_KEY, OOTreeSet)
+        key = ring_keys(RING, create=True)[0]
         for address in addresses:
-            erased.insert(_digest(address))
+            erased.insert(_digest(key, address))
+            forget_address(address)
 
 
 def _messages(ticket):
@@ -134,6 +149,8 @@ def _identities(ticket, customer):
     )
     for row in ticket.cc_recipients or ():
         found.update((row.get("email") or "", row.get("name") or ""))
+    # CC recipients told of the ticket, also those removed since.
+    found.update(getattr(aq_base(ticket), "cc_introduced", ()) or ())
     for obj in _messages(ticket):
         sender = mail_sender(obj)
         if sender:
@@ -160,17 +177,30 @@ def _anonymous_folder(pseudonym):
     return folder
 
 
-def _move(obj, target):
-    """Move ``obj`` into ``target`` as OFS's cut and paste does (events,
-    catalog, ownership kept), without the check of the types ``target``
-    allows: tickets are added only where the add-on puts them."""
+def _neutral_id(ticket, target):
+    """A name for the ticket that says nothing of anybody (its id was made
+    from its subject): its number, or a random one."""
+    number = getattr(aq_base(ticket), "ticket_number", None)
+    name = f"ticket-{number}" if number else f"ticket-{uuid.uuid4().hex[:12]}"
+    while target._getOb(name, None) is not None:
+        name = f"ticket-{uuid.uuid4().hex[:12]}"
+    return name
+
+
+def _move(obj, target, new_name):
+    """Move ``obj`` into ``target`` under ``new_name`` as OFS's cut and
+    paste does (events, catalog, ownership kept), without the check of the
+    types ``target`` allows: tickets are added only where the add-on puts
+    them."""
     source = aq_parent(aq_inner(obj))
     name = obj.getId()
-    notify(ObjectWillBeMovedEvent(obj, source, name, target, name))
+    notify(ObjectWillBeMovedEvent(obj, source, name, target, new_name))
     source._delObject(name, suppress_events=True)
-    target._setObject(name, aq_base(obj), set_owner=0, suppress_events=True)
-    moved = target._getOb(name)
-    notify(ObjectMovedEvent(moved, source, name, target, name))
+    obj = aq_base(obj)
+    obj._setId(new_name)
+    target._setObject(new_name, obj, set_owner=0, suppress_events=True)
+    moved = target._getOb(new_name)
+    notify(ObjectMovedEvent(moved, source, name, target, new_name))
     notifyContainerModified(source)
     notifyContainerModified(target)
     moved._postCopy(target, op=1)
@@ -227,9 +257,18 @@ def _anonymise_message(obj, customer, pseudonym, scrub, remove_attachments):
     if getattr(aq_base(obj), "original_mail", None) is not None:
         del obj.original_mail
     if remove_attachments:
+        _remove_attachments(obj)
+    for attachment in obj.attachments or ():
+        # "Carla Customer passport.pdf".
+        if attachment.filename:
+            attachment.filename = scrub.text(attachment.filename)
+
+
+def _remove_attachments(obj):
+    if obj.attachments:
         obj.attachments = []
-        if getattr(aq_base(obj), "attachment_thumbnails", None) is not None:
-            del obj.attachment_thumbnails
+    if getattr(aq_base(obj), "attachment_thumbnails", None) is not None:
+        del obj.attachment_thumbnails
 
 
 def _anonymise(ticket, pseudonym, remove_attachments):
@@ -242,6 +281,8 @@ def _anonymise(ticket, pseudonym, remove_attachments):
     with api.env.adopt_roles(["Manager"]):
         ticket.title = scrub.text(ticket.title)
         ticket.cc_recipients = []
+        if getattr(aq_base(ticket), "cc_introduced", None) is not None:
+            del ticket.cc_introduced
         rating = getattr(aq_base(ticket), "ticket_rating", None)
         if rating:
             score, comment, when = rating
@@ -252,7 +293,13 @@ def _anonymise(ticket, pseudonym, remove_attachments):
         history.record(ticket, history.ANONYMISED, None, None)
         # Out of the member folder: its roles no longer reach the ticket,
         # and deleting the member's folder no longer deletes it.
-        ticket = _move(ticket, _anonymous_folder(pseudonym))
+        old_id = ticket.getId()
+        folder = _anonymous_folder(pseudonym)
+        ticket = _move(ticket, folder, _neutral_id(ticket, folder))
+        # The record of access names files, and the ticket by its old id.
+        access.rewrite_details(
+            ticket, lambda detail: scrub.text(_renamed(detail, old_id, ticket.getId()))
+        )
         ticket.reindexObjectSecurity()
         ticket.reindexObject()
         # Notes are catalogued (replies are not): their words changed.
@@ -262,12 +309,23 @@ def _anonymise(ticket, pseudonym, remove_attachments):
     return ticket
 
 
+def _renamed(detail, old_id, new_id):
+    if detail == old_id or detail.startswith(f"{old_id}/"):
+        return new_id + detail[len(old_id) :]
+    return detail
+
+
 def anonymise_ticket(ticket, remove_attachments=False):
     """Anonymise ``ticket`` (see the module); the staff only. Returns the
-    ticket in its new place. A ticket anonymised already is left alone."""
+    ticket in its new place. Of a ticket anonymised already, only the
+    attachments are deleted when asked (they were kept the first time)."""
     require_ticket(ticket)
     _require_staff(ticket)
     if is_anonymised(ticket):
+        if remove_attachments:
+            with api.env.adopt_roles(["Manager"]):
+                for obj in _messages(ticket):
+                    _remove_attachments(obj)
         return ticket
     return _anonymise(ticket, new_pseudonym(), remove_attachments)
 
@@ -349,6 +407,7 @@ def anonymise_customer(userid, remove_attachments=False, addresses=()):
         ),
     )
     _remember_erased(addresses)
+    forget_user(userid)
     forget_directory()
     return count
 
@@ -399,6 +458,7 @@ def member_deleted(event):
         if setting("on_member_deleted") == DELETE:
             count = delete_tickets(paths)
             _remember_erased([_stored_email(userid)])
+            forget_user(userid)
             action = "deleted"
         else:
             count = anonymise_customer(
