@@ -68,15 +68,27 @@ class TestRecordOfAccess(unittest.TestCase):
             self.record(), [(STAFF, access.FILE, f"{self.ticket.getId()}/0/jam.pdf")]
         )
 
-    def test_an_image_shown_in_the_page_is_part_of_the_page(self):
-        # The browser loads an image in a message as an image (Fetch
-        # Metadata): the page is recorded, not each picture in it.
+    def test_an_image_shown_in_the_text_is_part_of_the_page(self):
+        from helpers import PNG
+
+        with as_user(self.portal, CUSTOMER):
+            ticket = tickets.create(
+                "Screen",
+                '<p>See <img src="@@attachment/0/screen.png"></p>',
+                attachments=[("screen.png", PNG, "image/png")],
+            )
+        transaction.commit()
+        # The browser loads it as an image (Fetch Metadata): the page is
+        # recorded, not each picture in it.
         staff = browser_for(self.layer, STAFF)
         staff.addHeader("Sec-Fetch-Dest", "image")
+        staff.open(ticket.absolute_url() + "/@@attachment/0/screen.png")
+        transaction.begin()
+        with as_user(self.portal, MANAGER):
+            self.assertEqual(tickets.access_record(ticket), [])
         staff.open(self.url + "/@@attachment/0/jam.pdf")
-        self.assertEqual(self.record(), [])
-        # Opened by itself, the same file is.
-        browser_for(self.layer, STAFF).open(self.url + "/@@attachment/0/jam.pdf")
+        # The browser's word is taken for an image the text shows, for no
+        # other file: this PDF is recorded however it is asked for.
         self.assertEqual(len(self.record()), 1)
 
     def test_reading_a_ticket_through_the_rest_api_is_recorded(self):
@@ -88,6 +100,12 @@ class TestRecordOfAccess(unittest.TestCase):
         status, _body = fetch(self.layer, OTHER_CUSTOMER, self.url, json=True)
         self.assertIn(status, (401, 403, 404))
         self.assertEqual(self.record(), [(STAFF, access.API, "")])
+        with as_user(self.portal, STAFF):
+            reply = tickets.reply(self.ticket, "<p>On it.</p>")
+        transaction.commit()
+        status, body = fetch(self.layer, STAFF, reply.absolute_url(), json=True)
+        self.assertEqual(status, 200)
+        self.assertIn((STAFF, access.API, reply.getId()), self.record())
 
     def test_managers_read_the_record_from_the_ticket(self):
         browser_for(self.layer, STAFF).open(self.url + "/@@attachment/0/jam.pdf")

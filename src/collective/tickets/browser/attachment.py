@@ -14,6 +14,7 @@ from collective.tickets.content.ticket import ticket_of
 from collective.tickets.core.attachments import attachment_thumbnail
 from collective.tickets.core.attachments import has_thumbnail
 from collective.tickets.core.attachments import is_inline_image
+from collective.tickets.core.conversation import ATTACHMENT_VIEW
 from collective.tickets.core.privacy import access
 from plone.namedfile.browser import DisplayFile
 from plone.namedfile.browser import Download
@@ -82,9 +83,9 @@ class AttachmentView(BrowserView):
             response.setHeader("Content-Disposition", "inline")
             return self._send(attachment)
         index, attachment = self._attachment(0)
-        # A thumbnail, or an image shown in a message, is part of the page
-        # (recorded as the page); the file opened by itself is recorded.
-        if not self._embedded():
+        # A thumbnail, or an image the message's text shows, is part of the
+        # page (recorded as the page); any other file opened is recorded.
+        if not self._shown_in_text(index, attachment):
             access.record_access(
                 ticket_of(self.context),
                 access.FILE,
@@ -102,11 +103,17 @@ class AttachmentView(BrowserView):
             )
         return self._send(attachment)
 
-    def _embedded(self):
-        """Whether the browser loads the file into a page, as an image in
-        a message (Fetch Metadata, sent by every current browser), rather
-        than opening or downloading it."""
-        return self.request.getHeader("Sec-Fetch-Dest", "") == "image"
+    def _shown_in_text(self, index, attachment):
+        """Whether the browser loads an image that the message's text shows
+        into the page (Fetch Metadata, sent by every current browser). The
+        header is the browser's word: only such an image, which the page's
+        own record covers, is taken on it; never another file."""
+        if self.request.getHeader("Sec-Fetch-Dest", "") != "image":
+            return False
+        if not is_inline_image(attachment):
+            return False
+        text = getattr(aq_base(self.context), "text", None)
+        return f"{ATTACHMENT_VIEW}/{index}/" in (getattr(text, "raw", "") or "")
 
     def _send(self, attachment):
         response = self.request.response

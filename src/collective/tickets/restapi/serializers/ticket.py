@@ -125,6 +125,7 @@ class SerializeMessageToJson:
         self.request = request
 
     def __call__(self, *args, **kwargs):
+        access.record_access(self.context.__parent__, access.API, self.context.getId())
         data = message_json(tickets.to_message(self.context))
         data["@type"] = self.context.portal_type
         data["ticket"] = self.context.__parent__.absolute_url()
