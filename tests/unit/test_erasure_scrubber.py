@@ -154,3 +154,22 @@ def test_broken_markup_is_scrubbed_too():
         "<" * 20000 + "Ana",
     ):
         assert "Ana" not in scrub.html(html), html[:20]
+
+
+def test_markup_lxml_refuses_is_kept_or_cut_as_text():
+    scrub = Scrubber({"Carla Customer"})
+    two_bodies = "<p>On it.</p></body><body><p>Regards</p>"
+    assert scrub.html(two_bodies) == two_bodies
+    named = "<p>On it, Carla Customer.</p></body><body><p>Regards</p>"
+    assert "Carla" not in scrub.html(named)
+
+
+def test_a_link_keeps_its_meaning_when_a_name_is_cut_from_it():
+    scrub = Scrubber({"Carla Customer", "Álvaro"})
+    html = (
+        '<a href="https://x.example/?q=Carla%20Customer%2C%20a%26b%3Dc">1</a>'
+        '<a href="https://x.example/100%25?n=%C3%81lvaro">2</a>'
+    )
+    first, second = lxml_html.fragments_fromstring(scrub.html(html))
+    assert first.get("href") == "https://x.example/?q=[%E2%80%A6]%2C%20a%26b%3Dc"
+    assert second.get("href") == "https://x.example/100%25?n=[%E2%80%A6]"

@@ -21,7 +21,7 @@ Anonymising a ticket:
 - the attachments are kept, or deleted with ``remove_attachments``;
 - the ticket's history records who anonymised it and when.
 
-An erased customer's addresses are remembered as SHA-256 digests only, so
+An erased customer's addresses are remembered as keyed digests only, so
 that mail from them is refused (``is_erased_address``) without keeping the
 addresses themselves.
 
@@ -79,7 +79,8 @@ import uuid
 
 
 ERASED_KEY = "collective.tickets.erased_addresses"
-# The keyring of the erased addresses' digests.
+# The keyring of the erased addresses' digests. Never rotate it: an address
+# erased under a key that has dropped out of the ring is no longer refused.
 RING = "collective.tickets.erasure"
 # Tickets erased between two savepoints or commits (memory stays flat).
 BATCH = 100

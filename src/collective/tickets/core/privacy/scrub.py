@@ -11,14 +11,21 @@ keywords (``class``, ``id``, ...) are never touched. A message where
 nothing is found comes back as it was; one where something is, as lxml
 writes it again (the same markup; entities may come back as characters;
 markup lxml cannot read, which a browser does not show either, goes).
+
+Each text node is matched on its own: a name split by a tag
+(``<b>Carla</b> Customer``) is cut word by word only where each word is an
+identity of its own (a full name, a user id, an address).
 """
 
 from collective.tickets.core.text import fragment_html
 from collective.tickets.core.text import parse_fragment
 from lxml.etree import Comment
+from lxml.etree import ParserError
 from lxml.html.defs import tags as HTML_TAGS
+from urllib.parse import quote
 from urllib.parse import unquote
 
+import html
 import re
 
 
@@ -66,8 +73,26 @@ _MARKUP_ATTRIBUTES = frozenset(
 )
 
 
+# Percent-escapes, and the characters whose escapes keep a URL's meaning
+# (a "%26" in a query is no "&"); all others are decoded for matching.
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_URL_DELIMITERS = frozenset("%&=/?#+;,:")
 # Where a tag, a comment or a declaration starts.
 _TAG_START = re.compile(r"<[A-Za-z!/?]")
+
+
+def _readable(value):
+    """A URL with its escapes decoded ("carla%40example.com", "%C3%81lvaro")
+    but those of characters with a meaning in a URL ("%26", "%3D", "%2F",
+    "%25"), so that the link keeps its meaning."""
+
+    def decode(match):
+        return "".join(
+            quote(char, safe="") if char in _URL_DELIMITERS else char
+            for char in unquote(match.group())
+        )
+
+    return _ESCAPES.sub(decode, value)
 
 
 def _alternatives(values):
@@ -121,7 +146,15 @@ class Scrubber:
     def _html(self, value):
         if not value:
             return value
-        root = parse_fragment(value)
+        try:
+            root = parse_fragment(value)
+        except (AssertionError, ParserError, ValueError):
+            # Markup lxml refuses (two bodies, say), which Plone's filter may
+            # have let through: kept as it is when it names nobody, else cut
+            # as plain text (a name in a tag's name goes too).
+            if self.pattern.search(html.unescape(value)):
+                return self.text(html.unescape(value))
+            return value
         changed = self._scrub_text(root, "text")
         for element in list(root.iterdescendants()):
             changed |= self._scrub_element(element)
@@ -157,7 +190,7 @@ class Scrubber:
             if name.lower() in _MARKUP_ATTRIBUTES:
                 continue
             # A link's address reads percent-escapes ("carla%40example.com").
-            readable = unquote(value) if "%" in value else value
+            readable = _readable(value) if "%" in value else value
             scrubbed = self.pattern.sub(REDACTED, readable)
             if scrubbed != readable:
                 element.set(name, scrubbed)
