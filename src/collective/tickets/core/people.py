@@ -263,10 +263,15 @@ ANONYMISED_NAME = _("name_anonymised", default="Anonymised customer")
 PSEUDONYMS_KEY = "collective.tickets.pseudonyms"
 
 
+def pseudonyms():
+    """The pseudonyms given on the site (a set; empty before the first)."""
+    given = stored(api.portal.get(), PSEUDONYMS_KEY)
+    return given if given is not None else frozenset()
+
+
 def is_pseudonym(userid):
     """Whether ``userid`` is the pseudonym of an anonymised customer."""
-    given = stored(api.portal.get(), PSEUDONYMS_KEY)
-    return bool(userid) and given is not None and userid in given
+    return bool(userid) and userid in pseudonyms()
 
 
 def new_pseudonym():

@@ -19,8 +19,8 @@ from collective.tickets.core.keys import b64
 from collective.tickets.core.keys import digest
 from collective.tickets.core.keys import ring_keys
 from collective.tickets.core.people import current_userid
-from collective.tickets.core.people import is_pseudonym
 from collective.tickets.core.people import is_staff
+from collective.tickets.core.privacy.erasure import is_anonymised
 from collective.tickets.core.sla import closed_at
 from collective.tickets.core.text import without_control_characters
 from dataclasses import dataclass
@@ -172,7 +172,7 @@ def ticket_for_token(token, now=None):
     ticket = uuidToObject(uid, unrestricted=True)
     # An anonymised ticket is nobody's to rate: the link in the closing
     # mail must not write a person's words into it again.
-    if not ITicket.providedBy(ticket) or is_pseudonym(customer_of(ticket)):
+    if not ITicket.providedBy(ticket) or is_anonymised(ticket):
         raise InvalidToken(token)
     return ticket
 

@@ -49,6 +49,7 @@ from collective.tickets.core.people import forget_directory
 from collective.tickets.core.people import is_pseudonym
 from collective.tickets.core.people import is_staff
 from collective.tickets.core.people import new_pseudonym
+from collective.tickets.core.people import pseudonyms
 from collective.tickets.core.people import user_email
 from collective.tickets.core.privacy import access
 from collective.tickets.core.privacy.scrub import REDACTED
@@ -421,10 +422,11 @@ def _ticket_paths(query, anonymised=True):
     if anonymised:
         return [brain.getPath() for brain in brains]
     customers = catalog._catalog.getIndex("ticket_customer")
+    given = pseudonyms()
     return [
         brain.getPath()
         for brain in brains
-        if not is_pseudonym(customers.getEntryForObject(brain.getRID(), ""))
+        if customers.getEntryForObject(brain.getRID(), "") not in given
     ]
 
 
